@@ -1,0 +1,17 @@
+package dev.egret.core.stats;
+
+import io.micrometer.core.instrument.Tags;
+
+/** Envoy's {@code listener.<address>.*} stats; the address is written {@code 127.0.0.1_8080}. */
+public final class ListenerStats {
+  public final StatCounter downstreamCxTotal;
+  public final StatGauge downstreamCxActive;
+  public final StatCounter noFilterChainMatch;
+
+  ListenerStats(Stats stats, String address) {
+    Tags t = Tags.of("envoy_listener_address", address);
+    downstreamCxTotal = stats.counter("envoy.listener.downstream_cx_total", t);
+    downstreamCxActive = stats.gauge("envoy.listener.downstream_cx_active", t);
+    noFilterChainMatch = stats.counter("envoy.listener.no_filter_chain_match", t);
+  }
+}
