@@ -154,4 +154,35 @@ class ConfigDumpEndpointTest {
         .contains("\"name\": \"waypoint\"")
         .contains("\"@type\": \"type.googleapis.com/io.istio.http.peer_metadata.Config\"");
   }
+
+  @Test
+  void contextTypeRegistryPrintsExtensionPayloads() throws Exception {
+    com.google.protobuf.Descriptors.Descriptor ext = com.google.protobuf.Descriptors.FileDescriptor.buildFrom(
+        com.google.protobuf.DescriptorProtos.FileDescriptorProto.newBuilder()
+            .setName("test/ext.proto").setPackage("io.example.ext").setSyntax("proto3")
+            .addMessageType(com.google.protobuf.DescriptorProtos.DescriptorProto.newBuilder()
+                .setName("Config")
+                .addField(com.google.protobuf.DescriptorProtos.FieldDescriptorProto.newBuilder()
+                    .setName("mode").setNumber(1)
+                    .setType(com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Type.TYPE_STRING)))
+            .build(),
+        new com.google.protobuf.Descriptors.FileDescriptor[0]).getMessageTypes().get(0);
+    com.google.protobuf.DynamicMessage config = com.google.protobuf.DynamicMessage.newBuilder(ext)
+        .setField(ext.findFieldByName("mode"), "strict").build();
+    h.admin.typeRegistry = TypeRegistry.newBuilder().add(ext).build();
+    h.admin.dump = ConfigDump.newBuilder().addConfigs(Any.pack(ListenersConfigDump.newBuilder()
+        .addStaticListeners(ListenersConfigDump.StaticListener.newBuilder().setListener(Any.pack(
+            Listener.newBuilder().setName("l").addFilterChains(
+                io.envoyproxy.envoy.config.listener.v3.FilterChain.newBuilder().addFilters(
+                    io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder().setName("ext")
+                        .setTypedConfig(Any.newBuilder()
+                            .setTypeUrl("type.googleapis.com/io.example.ext.Config")
+                            .setValue(config.toByteString())))).build())))
+        .build())).build();
+
+    HttpResponse<String> r = h.get("/config_dump");
+
+    assertThat(r.body()).contains("\"@type\": \"type.googleapis.com/io.example.ext.Config\",\n")
+        .contains("\"mode\": \"strict\"");
+  }
 }

@@ -1,6 +1,7 @@
 package dev.egret.core.admin;
 
 import com.google.protobuf.Message;
+import com.google.protobuf.TypeRegistry;
 import dev.egret.core.stats.Stats;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -13,6 +14,7 @@ final class FakeAdmin implements AdminContext {
   volatile Message dump = io.envoyproxy.envoy.admin.v3.ConfigDump.getDefaultInstance();
   volatile List<ClusterStatus> clusters = List.of();
   volatile Runnable onQuit = () -> { };
+  volatile TypeRegistry typeRegistry = TypeRegistry.getEmptyTypeRegistry();
 
   FakeAdmin(Stats stats) {
     this.stats = stats;
@@ -36,6 +38,11 @@ final class FakeAdmin implements AdminContext {
   @Override
   public List<ClusterStatus> clusters() {
     return clusters;
+  }
+
+  @Override
+  public TypeRegistry typeRegistry() {
+    return typeRegistry;
   }
 
   @Override
