@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * bounded queue and returns at once; when the queue is full the entry is dropped and the
  * {@code access_log.dropped} counter passed in is incremented, so a slow disk never stalls traffic.
  * One daemon thread takes entries, formats them and writes them to their sink, flushing the sinks it
- * wrote to whenever the queue runs empty.
+ * wrote to whenever the queue runs empty. An entry whose formatting or write fails is lost and
+ * counted in the same counter; the thread carries on.
  *
  * <p>The writer also owns the sinks: {@link #file} hands out one shared sink per path (two loggers on
  * the same file write through one stream), {@code /dev/stdout} and {@code /dev/stderr} map to the

@@ -12,6 +12,7 @@ import dev.egret.core.stream.StreamInfo;
  * {@code false} when the value is unset; the format then writes its placeholder ({@code -} in text,
  * {@code null} in typed JSON).
  */
+@FunctionalInterface
 public interface FormatOperator {
 
   /**

@@ -177,14 +177,9 @@ final class HeaderOperator implements FormatOperator {
     if (headers == null) {
       return false;
     }
-    String first = headers.get(name);
-    if (first == null) {
-      return false;
-    }
     List<String> all = headers.getAll(name);
-    if (all.size() <= 1) {
-      out.append(first);
-      return true;
+    if (all.isEmpty()) {
+      return false;
     }
     for (int i = 0; i < all.size(); i++) {
       if (i > 0) {
