@@ -94,15 +94,12 @@ final class HeaderMatch {
     if (!it.hasNext()) {
       return null;
     }
-    String first = it.next();
+    String v = it.next();
     if (!it.hasNext()) {
-      return first;
+      return v;
     }
-    StringBuilder sb = new StringBuilder(first);
-    while (it.hasNext()) {
-      sb.append(',').append(it.next());
-    }
-    return sb.toString();
+    // The iterator's order is not the arrival order; getAll's is.
+    return String.join(",", headers.getAll(name));
   }
 
   private boolean inRange(String s) {
