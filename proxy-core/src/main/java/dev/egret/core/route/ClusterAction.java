@@ -1,0 +1,115 @@
+package dev.egret.core.route;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A compiled {@code RouteAction}: which cluster to forward to, and what to change on the way.
+ *
+ * <p>Cluster choice ({@link #clusterName}) is one of: a fixed {@code cluster}; {@code
+ * weighted_clusters}, picked as Envoy does — {@code random mod totalWeight} falls into the
+ * intervals {@code [0, w1), [w1, w1+w2), …} in configuration order; or {@code cluster_header}, the
+ * first value of that request header. A missing or empty header yields null: the caller answers
+ * {@link #clusterNotFoundStatus()} (503 unless configured) with flag {@code NC}.
+ */
+public final class ClusterAction {
+  private final String cluster;
+  private final List<WeightedCluster> weighted;
+  private final long totalWeight;
+  private final String clusterHeader;
+  private final int clusterNotFoundStatus;
+  private final PathRewrite pathRewrite;
+  private final String hostRewriteLiteral;
+  private final boolean autoHostRewrite;
+  private final Duration timeout;
+
+  ClusterAction(String cluster, List<WeightedCluster> weighted, String clusterHeader,
+      int clusterNotFoundStatus, PathRewrite pathRewrite, String hostRewriteLiteral,
+      boolean autoHostRewrite, Duration timeout) {
+    this.cluster = cluster;
+    this.weighted = List.copyOf(weighted);
+    this.totalWeight = this.weighted.stream().mapToLong(WeightedCluster::weight).sum();
+    this.clusterHeader = clusterHeader;
+    this.clusterNotFoundStatus = clusterNotFoundStatus;
+    this.pathRewrite = pathRewrite;
+    this.hostRewriteLiteral = hostRewriteLiteral;
+    this.autoHostRewrite = autoHostRewrite;
+    this.timeout = requireNonNull(timeout, "timeout");
+  }
+
+  /**
+   * The cluster for this request, or null when {@code cluster_header} names no cluster.
+   *
+   * @param headers the request headers (read only for {@code cluster_header})
+   * @param random  a uniformly random value (read only for weighted clusters), taken as unsigned
+   */
+  public String clusterName(HttpHeaders headers, long random) {
+    if (cluster != null) {
+      return cluster;
+    }
+    if (clusterHeader != null) {
+      String v = headers.get(clusterHeader);
+      return v == null || v.isEmpty() ? null : v;
+    }
+    long selected = Long.remainderUnsigned(random, totalWeight);
+    long end = 0;
+    for (WeightedCluster c : weighted) {
+      end += c.weight();
+      if (selected < end) {
+        return c.name();
+      }
+    }
+    throw new AssertionError("weights sum to " + totalWeight);
+  }
+
+  /** The fixed {@code cluster}, or null. */
+  public String cluster() {
+    return cluster;
+  }
+
+  /** {@code weighted_clusters}, or empty. */
+  public List<WeightedCluster> weightedClusters() {
+    return weighted;
+  }
+
+  /** The header {@code cluster_header} names (lower case), or null. */
+  public String clusterHeader() {
+    return clusterHeader;
+  }
+
+  /** Status when the cluster is unknown or not named: 503 (default), 404 or 500. */
+  public int clusterNotFoundStatus() {
+    return clusterNotFoundStatus;
+  }
+
+  /** Whether a path rewrite is configured; when so, the router also sets {@code x-envoy-original-path}. */
+  public boolean rewritesPath() {
+    return pathRewrite != null;
+  }
+
+  /**
+   * The request target to send upstream: {@code prefix_rewrite} or {@code regex_rewrite} applied to
+   * the path part, the query kept. Unchanged (the same instance) when no rewrite is configured.
+   */
+  public String rewritePath(String originalPathWithQuery) {
+    return pathRewrite == null ? originalPathWithQuery : pathRewrite.apply(originalPathWithQuery);
+  }
+
+  /** {@code host_rewrite_literal}, or null. */
+  public String hostRewriteLiteral() {
+    return hostRewriteLiteral;
+  }
+
+  /** {@code auto_host_rewrite}: set the host to the chosen upstream host's hostname (DNS clusters). */
+  public boolean autoHostRewrite() {
+    return autoHostRewrite;
+  }
+
+  /** The route timeout; 15 s when unset, {@link Duration#ZERO} when disabled. */
+  public Duration timeout() {
+    return timeout;
+  }
+}

@@ -1,0 +1,112 @@
+package dev.egret.core.route;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.List;
+
+/**
+ * One compiled {@code Route}: its match conditions and its action. {@link RouteTable#route} returns
+ * the entry itself (no per-request object); everything request-specific is computed by the methods
+ * that take the request's values.
+ *
+ * <p>A route matches when its path condition matches the path without query and fragment, every
+ * header matcher matches and every query-parameter matcher matches.
+ */
+public final class RouteEntry {
+  private final String name;
+  private final String virtualHostName;
+  private final PathMatcher path;
+  private final HeaderMatch[] headers;
+  private final QueryParamMatch[] queryParams;
+  private final ActionType actionType;
+  private final ClusterAction cluster;
+  private final Redirect redirect;
+  private final DirectResponse directResponse;
+
+  RouteEntry(String name, String virtualHostName, PathMatcher path, List<HeaderMatch> headers,
+      List<QueryParamMatch> queryParams, ClusterAction cluster, Redirect redirect,
+      DirectResponse directResponse) {
+    this.name = name == null || name.isEmpty() ? null : name;
+    this.virtualHostName = requireNonNull(virtualHostName, "virtualHostName");
+    this.path = requireNonNull(path, "path");
+    this.headers = headers.toArray(new HeaderMatch[0]);
+    this.queryParams = queryParams.toArray(new QueryParamMatch[0]);
+    this.cluster = cluster;
+    this.redirect = redirect;
+    this.directResponse = directResponse;
+    int actions = (cluster != null ? 1 : 0) + (redirect != null ? 1 : 0) + (directResponse != null ? 1 : 0);
+    if (actions != 1) {
+      throw new IllegalArgumentException("a route has exactly one action, found " + actions);
+    }
+    this.actionType = cluster != null ? ActionType.CLUSTER
+        : redirect != null ? ActionType.REDIRECT : ActionType.DIRECT_RESPONSE;
+  }
+
+  boolean matches(HeaderMatch.Request req, int pathEnd) {
+    if (!path.matches(req.path(), pathEnd)) {
+      return false;
+    }
+    for (HeaderMatch h : headers) {
+      if (!h.matches(req)) {
+        return false;
+      }
+    }
+    for (QueryParamMatch q : queryParams) {
+      if (!q.matches(req.path())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code Route.name}, or null when empty. */
+  public String name() {
+    return name;
+  }
+
+  /** The name of the virtual host holding this route. */
+  public String virtualHostName() {
+    return virtualHostName;
+  }
+
+  public ActionType actionType() {
+    return actionType;
+  }
+
+  /** The forwarding action; null unless {@link ActionType#CLUSTER}. */
+  public ClusterAction clusterAction() {
+    return cluster;
+  }
+
+  /** The redirect; null unless {@link ActionType#REDIRECT}. */
+  public Redirect redirect() {
+    return redirect;
+  }
+
+  /** The direct response; null unless {@link ActionType#DIRECT_RESPONSE}. */
+  public DirectResponse directResponse() {
+    return directResponse;
+  }
+
+  /** Shorthand for {@link ClusterAction#clusterName}; null when not a cluster route or no cluster is named. */
+  public String clusterName(HttpHeaders headers, long random) {
+    return cluster == null ? null : cluster.clusterName(headers, random);
+  }
+
+  /** Shorthand for {@link ClusterAction#rewritePath}; unchanged when not a cluster route. */
+  public String rewritePath(String originalPathWithQuery) {
+    return cluster == null ? originalPathWithQuery : cluster.rewritePath(originalPathWithQuery);
+  }
+
+  /** Shorthand for {@link Redirect#location}; null when not a redirect. */
+  public String location(String scheme, String authority, String pathWithQuery) {
+    return redirect == null ? null : redirect.location(scheme, authority, pathWithQuery);
+  }
+
+  @Override
+  public String toString() {
+    return "RouteEntry{" + (name == null ? "" : name + ", ") + virtualHostName + ", " + path + ", "
+        + actionType + "}";
+  }
+}
