@@ -1,0 +1,292 @@
+package dev.egret.core.upstream;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.Durations;
+import dev.egret.core.config.ConfigPath;
+import dev.egret.core.config.Fields;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.netty.util.NetUtil;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Compiles an Envoy {@link Cluster} into a {@link ClusterConfig}, reporting every problem with its
+ * field path. Anything Egret does not implement is rejected, never ignored: other discovery types
+ * (EDS, ORIGINAL_DST, custom cluster types), other LB policies, health checks, circuit breakers,
+ * outlier detection, locality and priority settings, endpoint metadata, transport-socket matches...
+ */
+final class ClusterCompiler {
+  static final String TLS = "envoy.transport_sockets.tls";
+  static final String RAW_BUFFER = "envoy.transport_sockets.raw_buffer";
+  static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  static final int DEFAULT_BUFFER_LIMIT = 1024 * 1024;
+
+  private static final Set<String> CLUSTER_FIELDS = Set.of("name", "alt_stat_name", "type",
+      "connect_timeout", "lb_policy", "load_assignment", "dns_refresh_rate", "dns_failure_refresh_rate",
+      "respect_dns_ttl", "dns_lookup_family", "typed_extension_protocol_options", "transport_socket",
+      "per_connection_buffer_limit_bytes", "common_lb_config", "least_request_lb_config");
+
+  private ClusterCompiler() {}
+
+  /** The compiled config, or null when errors were reported at {@code at}. */
+  static ClusterConfig compile(Cluster c, ConfigPath at) {
+    int before = at.errorCount();
+    Fields.allowOnly(c, at, CLUSTER_FIELDS);
+    if (c.getName().isEmpty()) {
+      at.field("name").error("a cluster needs a name");
+    }
+    DiscoveryType type = type(c, at.field("type"));
+    Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    if (c.hasConnectTimeout()) {
+      connectTimeout = positive(c.getConnectTimeout(), at.field("connect_timeout"));
+    }
+    LbPolicy policy = lbPolicy(c, at.field("lb_policy"));
+    int choiceCount = LeastRequestBalancer.DEFAULT_CHOICE_COUNT;
+    if (c.hasLeastRequestLbConfig()) {
+      ConfigPath l = at.field("least_request_lb_config");
+      Fields.allowOnly(c.getLeastRequestLbConfig(), l, Set.of("choice_count"));
+      if (c.getLeastRequestLbConfig().hasChoiceCount()) {
+        long n = Integer.toUnsignedLong(c.getLeastRequestLbConfig().getChoiceCount().getValue());
+        if (n < 2 || n > 1000) {
+          l.field("choice_count").error("must be between 2 and 1000, was " + n);
+        } else {
+          choiceCount = (int) n;
+        }
+      }
+    }
+    if (c.hasCommonLbConfig()) {
+      Fields.allowOnly(c.getCommonLbConfig(), at.field("common_lb_config"), Set.of());
+    }
+    List<Endpoint> endpoints = endpoints(c, type, at.field("load_assignment"));
+    DnsSettings dns = dns(c, at);
+    UpstreamHttpProtocol http = UpstreamHttpProtocol.DEFAULT;
+    for (Map.Entry<String, Any> e : c.getTypedExtensionProtocolOptionsMap().entrySet()) {
+      ConfigPath p = at.field("typed_extension_protocol_options").field(e.getKey());
+      if (!e.getKey().equals(UpstreamHttpProtocol.EXTENSION)) {
+        p.error("protocol options '" + e.getKey() + "' are not supported by Egret");
+        continue;
+      }
+      UpstreamHttpProtocol compiled = UpstreamHttpProtocol.compile(e.getValue(), p);
+      if (compiled != null) {
+        http = compiled;
+      }
+    }
+    UpstreamTlsContext tls = null;
+    TransportSocket socket = null;
+    if (c.hasTransportSocket()) {
+      socket = c.getTransportSocket();
+      tls = transportSocket(socket, at.field("transport_socket"));
+    }
+    int bufferLimit = DEFAULT_BUFFER_LIMIT;
+    if (c.hasPerConnectionBufferLimitBytes()) {
+      long v = Integer.toUnsignedLong(c.getPerConnectionBufferLimitBytes().getValue());
+      bufferLimit = (int) Math.min(v, Integer.MAX_VALUE);
+    }
+    if (at.errorCount() > before) {
+      return null;
+    }
+    return new ClusterConfig(c.getName(), c.getAltStatName(), type, connectTimeout, policy, choiceCount,
+        endpoints, dns, http, bufferLimit, socket, tls, c);
+  }
+
+  private static DiscoveryType type(Cluster c, ConfigPath at) {
+    return switch (c.getType()) {
+      case STATIC -> DiscoveryType.STATIC;
+      case STRICT_DNS -> DiscoveryType.STRICT_DNS;
+      case LOGICAL_DNS -> DiscoveryType.LOGICAL_DNS;
+      case UNRECOGNIZED -> {
+        at.error("unknown cluster discovery type " + c.getTypeValue());
+        yield DiscoveryType.STATIC;
+      }
+      default -> {
+        at.error("cluster discovery type " + c.getType() + " is not supported by Egret"
+            + " (supported: STATIC, STRICT_DNS, LOGICAL_DNS)");
+        yield DiscoveryType.STATIC;
+      }
+    };
+  }
+
+  private static LbPolicy lbPolicy(Cluster c, ConfigPath at) {
+    return switch (c.getLbPolicy()) {
+      case ROUND_ROBIN -> LbPolicy.ROUND_ROBIN;
+      case LEAST_REQUEST -> LbPolicy.LEAST_REQUEST;
+      case RANDOM -> LbPolicy.RANDOM;
+      case UNRECOGNIZED -> {
+        at.error("unknown lb_policy " + c.getLbPolicyValue());
+        yield LbPolicy.ROUND_ROBIN;
+      }
+      default -> {
+        at.error("lb_policy " + c.getLbPolicy() + " is not supported by Egret"
+            + " (supported: ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
+        yield LbPolicy.ROUND_ROBIN;
+      }
+    };
+  }
+
+  private static List<Endpoint> endpoints(Cluster c, DiscoveryType type, ConfigPath at) {
+    List<Endpoint> out = new ArrayList<>();
+    if (!c.hasLoadAssignment()) {
+      if (type == DiscoveryType.LOGICAL_DNS) {
+        at.error("a LOGICAL_DNS cluster needs exactly one endpoint");
+      }
+      return out;
+    }
+    ClusterLoadAssignment la = c.getLoadAssignment();
+    Fields.allowOnly(la, at, Set.of("cluster_name", "endpoints"));
+    int count = 0;
+    for (int i = 0; i < la.getEndpointsCount(); i++) {
+      LocalityLbEndpoints group = la.getEndpoints(i);
+      ConfigPath g = at.field("endpoints").index(i);
+      Fields.allowOnly(group, g, Set.of("lb_endpoints"));
+      for (int j = 0; j < group.getLbEndpointsCount(); j++) {
+        count++;
+        Endpoint e = endpoint(group.getLbEndpoints(j), type, g.field("lb_endpoints").index(j));
+        if (e != null) {
+          out.add(e);
+        }
+      }
+    }
+    if (type == DiscoveryType.LOGICAL_DNS && (la.getEndpointsCount() != 1 || count != 1)) {
+      at.error("a LOGICAL_DNS cluster needs exactly one locality with exactly one lb_endpoint, found "
+          + la.getEndpointsCount() + " localities and " + count + " endpoints");
+    }
+    return out;
+  }
+
+  private static Endpoint endpoint(LbEndpoint lb, DiscoveryType type, ConfigPath at) {
+    Fields.allowOnly(lb, at, Set.of("endpoint", "load_balancing_weight"));
+    long weight = 1;
+    if (lb.hasLoadBalancingWeight()) {
+      weight = Integer.toUnsignedLong(lb.getLoadBalancingWeight().getValue());
+      if (weight < 1 || weight > Integer.MAX_VALUE) {
+        at.field("load_balancing_weight").error("must be between 1 and " + Integer.MAX_VALUE + ", was " + weight);
+      }
+    }
+    if (!lb.hasEndpoint()) {
+      at.field("endpoint").error("endpoint is required");
+      return null;
+    }
+    ConfigPath e = at.field("endpoint");
+    Fields.allowOnly(lb.getEndpoint(), e, Set.of("address"));
+    ConfigPath a = e.field("address");
+    Address address = lb.getEndpoint().getAddress();
+    if (!lb.getEndpoint().hasAddress() || !address.hasSocketAddress()) {
+      Fields.allowOnly(address, a, Set.of("socket_address"));
+      a.field("socket_address").error("socket_address is required");
+      return null;
+    }
+    Fields.allowOnly(address, a, Set.of("socket_address"));
+    ConfigPath s = a.field("socket_address");
+    SocketAddress sa = address.getSocketAddress();
+    int errors = s.errorCount();
+    Fields.allowOnly(sa, s, Set.of("address", "port_value"));
+    String host = sa.getAddress();
+    if (host.isEmpty()) {
+      s.field("address").error("address is required");
+    } else if (type == DiscoveryType.STATIC && !NetUtil.isValidIpV4Address(host) && !NetUtil.isValidIpV6Address(host)) {
+      s.field("address").error("'" + host + "' is not an IP address; STATIC cluster endpoints must be IP"
+          + " addresses (use STRICT_DNS or LOGICAL_DNS for DNS names)");
+    }
+    int port = sa.getPortValue();
+    if (port == 0) {
+      s.field("port_value").error("port_value is required");
+    } else if (port < 0 || port > 65535) {
+      s.field("port_value").error("port " + Integer.toUnsignedLong(port) + " is out of range");
+    }
+    if (s.errorCount() > errors || weight < 1 || weight > Integer.MAX_VALUE) {
+      return null;
+    }
+    return new Endpoint(host, port, (int) weight);
+  }
+
+  private static DnsSettings dns(Cluster c, ConfigPath at) {
+    Duration refresh = DnsSettings.DEFAULT_REFRESH_RATE;
+    if (c.hasDnsRefreshRate()) {
+      refresh = positive(c.getDnsRefreshRate(), at.field("dns_refresh_rate"));
+    }
+    Duration base = refresh;
+    Duration max = refresh;
+    if (c.hasDnsFailureRefreshRate()) {
+      ConfigPath f = at.field("dns_failure_refresh_rate");
+      Cluster.RefreshRate r = c.getDnsFailureRefreshRate();
+      Fields.allowOnly(r, f, Set.of("base_interval", "max_interval"));
+      if (!r.hasBaseInterval()) {
+        f.field("base_interval").error("base_interval is required");
+      } else {
+        base = positive(r.getBaseInterval(), f.field("base_interval"));
+        max = base.multipliedBy(10);
+        if (r.hasMaxInterval()) {
+          max = positive(r.getMaxInterval(), f.field("max_interval"));
+          if (max.compareTo(base) < 0) {
+            f.field("max_interval").error("must not be less than base_interval");
+            max = base;
+          }
+        }
+      }
+    }
+    DnsLookupFamily family = switch (c.getDnsLookupFamily()) {
+      case AUTO -> DnsLookupFamily.AUTO;
+      case V4_ONLY -> DnsLookupFamily.V4_ONLY;
+      case V6_ONLY -> DnsLookupFamily.V6_ONLY;
+      case V4_PREFERRED -> DnsLookupFamily.V4_PREFERRED;
+      case ALL -> DnsLookupFamily.ALL;
+      default -> {
+        at.field("dns_lookup_family").error("unknown dns_lookup_family " + c.getDnsLookupFamilyValue());
+        yield DnsLookupFamily.AUTO;
+      }
+    };
+    return new DnsSettings(refresh, base, max, c.getRespectDnsTtl(), family);
+  }
+
+  /** The UpstreamTlsContext of a TLS socket, null for raw_buffer; errors at {@code at}. */
+  private static UpstreamTlsContext transportSocket(TransportSocket ts, ConfigPath at) {
+    Fields.allowOnly(ts, at, Set.of("name", "typed_config"));
+    if (!ts.hasTypedConfig()) {
+      if (ts.getName().equals(TLS)) {
+        at.field("typed_config").error("the TLS transport socket needs an UpstreamTlsContext typed_config");
+      } else if (!ts.getName().equals(RAW_BUFFER)) {
+        at.field("name").error("transport socket '" + ts.getName() + "' is not supported by Egret"
+            + " (supported: " + TLS + ", " + RAW_BUFFER + ")");
+      }
+      return null;
+    }
+    Any any = ts.getTypedConfig();
+    ConfigPath t = at.field("typed_config");
+    try {
+      if (any.is(UpstreamTlsContext.class)) {
+        return any.unpack(UpstreamTlsContext.class);
+      }
+      if (any.is(RawBuffer.class)) {
+        Fields.allowOnly(any.unpack(RawBuffer.class), t, Set.of());
+        return null;
+      }
+    } catch (InvalidProtocolBufferException e) {
+      t.error("cannot decode " + any.getTypeUrl() + ": " + e.getMessage());
+      return null;
+    }
+    t.error("transport socket type '" + any.getTypeUrl() + "' is not supported by Egret (supported: "
+        + "UpstreamTlsContext, RawBuffer)");
+    return null;
+  }
+
+  private static Duration positive(com.google.protobuf.Duration d, ConfigPath at) {
+    if (!Durations.isValid(d) || Durations.toNanos(d) <= 0) {
+      at.error("must be a positive duration, was " + Durations.toString(Durations.isValid(d) ? d
+          : com.google.protobuf.Duration.getDefaultInstance()));
+      return Duration.ofMillis(1);
+    }
+    return Duration.ofNanos(Durations.toNanos(d));
+  }
+}

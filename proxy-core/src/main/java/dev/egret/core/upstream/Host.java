@@ -1,0 +1,109 @@
+package dev.egret.core.upstream;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.util.NetUtil;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One upstream endpoint of a cluster: a resolved socket address, the DNS name it came from (if any),
+ * its load-balancing weight, and a count of requests in flight to it.
+ *
+ * <p>Hosts are compared by identity: a DNS refresh that returns an address already in the cluster
+ * keeps the same {@code Host} object, so its request count and any connection pool keyed by it
+ * survive the refresh. The active-request counter is atomic and may be touched from any event loop;
+ * the router calls {@link #requestStarted()} when it sends a request to this host and
+ * {@link #requestFinished()} exactly once when that request ends, and LEAST_REQUEST reads it.
+ *
+ * <p>The host of a LOGICAL_DNS cluster is <em>logical</em>: its address follows the first IP of the
+ * latest DNS answer. New connections go to the current {@link #address()}; connections already open
+ * to an older address are kept, as Envoy does.
+ */
+public final class Host {
+  /** The address and its printed form, swapped together. */
+  private record Addr(InetSocketAddress address, String text) {}
+
+  private volatile Addr addr;
+  private final String hostname;
+  private final int weight;
+  private final AtomicInteger active = new AtomicInteger();
+
+  /**
+   * @param address  a resolved address
+   * @param hostname the DNS name the address came from, or null for an IP endpoint
+   * @param weight   load-balancing weight, at least 1
+   */
+  public Host(InetSocketAddress address, String hostname, int weight) {
+    if (weight < 1) {
+      throw new IllegalArgumentException("weight must be at least 1: " + weight);
+    }
+    this.addr = toAddr(address);
+    this.hostname = hostname;
+    this.weight = weight;
+  }
+
+  /** A host of weight 1 with no DNS name. */
+  public static Host of(InetSocketAddress address) {
+    return new Host(address, null, 1);
+  }
+
+  private static Addr toAddr(InetSocketAddress address) {
+    requireNonNull(address, "address");
+    if (address.isUnresolved()) {
+      throw new IllegalArgumentException("host address must be resolved: " + address);
+    }
+    return new Addr(address, format(address));
+  }
+
+  /** {@code ip:port}, or {@code [ipv6]:port}. */
+  static String format(InetSocketAddress address) {
+    String ip = NetUtil.toAddressString(address.getAddress());
+    return address.getAddress() instanceof Inet6Address
+        ? "[" + ip + "]:" + address.getPort()
+        : ip + ":" + address.getPort();
+  }
+
+  /** The address new connections go to. */
+  public InetSocketAddress address() {
+    return addr.address;
+  }
+
+  /** The address as {@code ip:port} ({@code [ip]:port} for IPv6), as Envoy prints upstream hosts. */
+  public String addressString() {
+    return addr.text;
+  }
+
+  /** The DNS name this host was resolved from, or null. */
+  public String hostname() {
+    return hostname;
+  }
+
+  public int weight() {
+    return weight;
+  }
+
+  /** Requests currently in flight to this host. */
+  public int activeRequests() {
+    return active.get();
+  }
+
+  public void requestStarted() {
+    active.incrementAndGet();
+  }
+
+  public void requestFinished() {
+    active.decrementAndGet();
+  }
+
+  /** Moves a logical host to a new address (LOGICAL_DNS only); open connections are not touched. */
+  void updateAddress(InetSocketAddress address) {
+    this.addr = toAddr(address);
+  }
+
+  @Override
+  public String toString() {
+    return addr.text;
+  }
+}

@@ -1,0 +1,189 @@
+package dev.egret.core.upstream;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.egret.core.config.ConfigPath;
+import dev.egret.core.stats.ClusterStats;
+import dev.egret.core.stats.Stats;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.random.RandomGenerator;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A cluster at run time: its compiled {@link ClusterConfig}, the current {@link HostSet} and the load
+ * balancer that picks from it.
+ *
+ * <p>A STATIC cluster has its hosts from the moment it is built. A DNS cluster starts empty; {@link
+ * #start(EventLoop)} begins background resolution on the given loop (see {@link DnsDiscovery}), and
+ * {@link #initialized()} completes once every endpoint has been looked up once (successfully or not),
+ * which is when Envoy considers such a cluster warm. {@link #close()} stops resolution.
+ *
+ * <p>{@link #hosts()} and {@link #chooseHost()} may be called from any thread; snapshots are published
+ * through a volatile field and never change.
+ */
+public final class UpstreamCluster implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(UpstreamCluster.class.getName());
+
+  private final ClusterConfig config;
+  private final DnsResolverFactory dns;
+  private final ClusterStats stats;
+  private final LoadBalancer balancer;
+  private final List<HostSetListener> listeners = new CopyOnWriteArrayList<>();
+  private final CompletableFuture<Void> initialized = new CompletableFuture<>();
+  private volatile HostSet hosts = HostSet.EMPTY;
+  private DnsDiscovery discovery; // guarded by this
+  private boolean started; // guarded by this
+  private boolean closed; // guarded by this
+
+  private UpstreamCluster(ClusterConfig config, DnsResolverFactory dns, Stats stats, RandomGenerator random) {
+    this.config = requireNonNull(config, "config");
+    this.dns = requireNonNull(dns, "dns");
+    this.stats = requireNonNull(stats, "stats").cluster(config.statName());
+    this.balancer = LoadBalancer.create(config.lbPolicy(), config.choiceCount(), random);
+    if (config.type() == DiscoveryType.STATIC) {
+      List<Host> list = new ArrayList<>();
+      for (Endpoint e : config.endpoints()) {
+        list.add(new Host(new InetSocketAddress(io.netty.util.NetUtil.createInetAddressFromIpAddressString(
+            e.address()), e.port()), null, e.weight()));
+      }
+      if (!list.isEmpty()) {
+        publish(list);
+      }
+      initialized.complete(null);
+    }
+  }
+
+  /**
+   * Compiles an Envoy cluster. Errors are reported at {@code at} (with their field paths, naming the
+   * cluster) and the result is then null; the caller decides when to throw ({@link ConfigPath#throwIfErrors()}).
+   *
+   * @param dns   makes the resolver of a DNS cluster when it is {@linkplain #start started}
+   * @param stats where {@code cluster.<stat name>.*} is kept
+   */
+  public static UpstreamCluster compile(Cluster proto, ConfigPath at, DnsResolverFactory dns, Stats stats) {
+    return compile(proto, at, dns, stats, null);
+  }
+
+  /** As {@link #compile(Cluster, ConfigPath, DnsResolverFactory, Stats)}, with the balancer's random source. */
+  public static UpstreamCluster compile(Cluster proto, ConfigPath at, DnsResolverFactory dns, Stats stats,
+      RandomGenerator random) {
+    requireNonNull(proto, "proto");
+    requireNonNull(at, "at");
+    ClusterConfig config = ClusterCompiler.compile(proto, at.resource(proto.getName()));
+    return config == null ? null : create(config, dns, stats, random);
+  }
+
+  /** A cluster for an already compiled config; {@code random} null uses {@link java.util.concurrent.ThreadLocalRandom}. */
+  public static UpstreamCluster create(ClusterConfig config, DnsResolverFactory dns, Stats stats,
+      RandomGenerator random) {
+    return new UpstreamCluster(config, dns, stats, random);
+  }
+
+  public ClusterConfig config() {
+    return config;
+  }
+
+  public String name() {
+    return config.name();
+  }
+
+  /** {@code alt_stat_name}, empty when unset. */
+  public String altStatName() {
+    return config.altStatName();
+  }
+
+  public ClusterStats stats() {
+    return stats;
+  }
+
+  /** The current hosts. */
+  public HostSet hosts() {
+    return hosts;
+  }
+
+  /** A host for a new request by the cluster's LB policy, or null when the cluster has none (503 {@code UH}). */
+  public Host chooseHost() {
+    return balancer.choose(hosts);
+  }
+
+  /** Completes when the cluster has its first host set (at once for STATIC). */
+  public CompletableFuture<Void> initialized() {
+    return initialized;
+  }
+
+  /** Starts DNS resolution on {@code dnsLoop}; nothing for a STATIC cluster. At most once. */
+  public synchronized void start(EventLoop dnsLoop) {
+    requireNonNull(dnsLoop, "dnsLoop");
+    if (started || closed) {
+      throw new IllegalStateException("cluster " + name() + (closed ? " is closed" : " already started"));
+    }
+    started = true;
+    if (config.type() != DiscoveryType.STATIC) {
+      discovery = new DnsDiscovery(this, dnsLoop, dns.create(dnsLoop));
+      discovery.start();
+    }
+  }
+
+  /** Stops DNS resolution. Hosts stay as they are; listeners are not told anything more. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (discovery != null) {
+      discovery.close();
+    }
+  }
+
+  /** Registers a listener for membership changes; the returned handle unregisters it. */
+  public AutoCloseable addHostSetListener(HostSetListener listener) {
+    requireNonNull(listener, "listener");
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  void markInitialized() {
+    initialized.complete(null);
+  }
+
+  /** Publishes a new membership (called by STATIC construction and on the DNS loop). */
+  void publish(List<Host> next) {
+    HostSet old = hosts;
+    HostSet now = HostSet.of(next);
+    Map<Host, Boolean> before = new IdentityHashMap<>();
+    for (Host h : old.hosts()) {
+      before.put(h, Boolean.TRUE);
+    }
+    List<Host> added = new ArrayList<>();
+    for (Host h : now.hosts()) {
+      if (before.remove(h) == null) {
+        added.add(h);
+      }
+    }
+    List<Host> removed = List.copyOf(before.keySet());
+    hosts = now;
+    stats.membershipChange.inc();
+    for (HostSetListener l : listeners) {
+      try {
+        l.onHostsChanged(now, List.copyOf(added), removed);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "host set listener of cluster " + name() + " failed", e);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "UpstreamCluster{" + name() + ", " + config.type() + ", " + hosts + "}";
+  }
+}
