@@ -26,6 +26,10 @@ public final class Stats {
   private final Map<String, ListenerStats> listeners = new ConcurrentHashMap<>();
   private final Map<String, StatCounter> server = new ConcurrentHashMap<>();
 
+  public Stats() {
+    registry.config().namingConvention(new EnvoyPrometheusNaming());
+  }
+
   public PrometheusMeterRegistry registry() {
     return registry;
   }

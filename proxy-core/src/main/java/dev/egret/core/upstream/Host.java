@@ -6,6 +6,7 @@ import io.netty.util.NetUtil;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One upstream endpoint of a cluster: a resolved socket address, the DNS name it came from (if any),
@@ -29,6 +30,9 @@ public final class Host {
   private final String hostname;
   private final int weight;
   private final AtomicInteger active = new AtomicInteger();
+  private final LongAdder requestsTotal = new LongAdder();
+  private final LongAdder connectionsTotal = new LongAdder();
+  private final LongAdder connectionsActive = new LongAdder();
 
   /**
    * @param address  a resolved address
@@ -91,6 +95,30 @@ public final class Host {
 
   public void requestStarted() {
     active.incrementAndGet();
+    requestsTotal.increment();
+  }
+
+  /** Requests ever sent to this host ({@code rq_total} in {@code /clusters}). */
+  public long requestsTotal() {
+    return requestsTotal.sum();
+  }
+
+  /** An upstream connection to this host was established. */
+  public void connectionOpened() {
+    connectionsTotal.increment();
+    connectionsActive.increment();
+  }
+
+  public void connectionClosed() {
+    connectionsActive.decrement();
+  }
+
+  public long connectionsTotal() {
+    return connectionsTotal.sum();
+  }
+
+  public long connectionsActive() {
+    return connectionsActive.sum();
   }
 
   public void requestFinished() {

@@ -1,6 +1,5 @@
 package dev.egret.core.admin;
 
-import dev.egret.core.stats.EnvoyPrometheusNaming;
 import dev.egret.core.stats.Stats;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
@@ -23,8 +22,7 @@ final class AdminHarness implements AutoCloseable {
 
   AdminHarness() {
     group = AdminServer.newEventLoopGroup();
-    // Stats does not yet keep Envoy's *_total names in Prometheus text; see EnvoyPrometheusNaming
-    admin = new FakeAdmin(EnvoyPrometheusNaming.install(new Stats()));
+    admin = new FakeAdmin(new Stats());
     server = AdminServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), group, admin);
     client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
   }

@@ -37,7 +37,7 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * An in-memory test PKI: mints a CA and leaf certificates (EC P-256, SHA256withECDSA) with
+ * An in-memory PKI for tests and `egret demo` (never for production identities): mints a CA and leaf certificates (EC P-256, SHA256withECDSA) with
  * BouncyCastle, and writes them as PEM so configurations can point at them by {@code filename}.
  *
  * <pre>{@code

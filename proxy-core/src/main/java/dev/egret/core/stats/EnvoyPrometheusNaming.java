@@ -5,21 +5,14 @@ import io.micrometer.core.instrument.config.NamingConvention;
 import io.micrometer.prometheusmetrics.PrometheusNamingConvention;
 
 /**
- * Test-side copy of the naming convention {@link Stats} needs: Micrometer's default Prometheus
+ * The naming convention {@link Stats} installs: Micrometer's default Prometheus
  * convention strips a trailing {@code _total} from every name (client_java 1.x reserves it for
  * counters), so the gauge {@code envoy.cluster.upstream_rq_total} is scraped as
  * {@code envoy_cluster_upstream_rq}. This keeps Envoy's names exact: dots and other characters
- * Prometheus does not allow become {@code _}, nothing is stripped. Install it on the registry before
- * any stat is registered.
+ * Prometheus does not allow become {@code _}, nothing is stripped.
  */
-public final class EnvoyPrometheusNaming implements NamingConvention {
+final class EnvoyPrometheusNaming implements NamingConvention {
   private final PrometheusNamingConvention tags = new PrometheusNamingConvention();
-
-  /** Installs the convention on a fresh {@link Stats} and returns it. */
-  public static Stats install(Stats stats) {
-    stats.registry().config().namingConvention(new EnvoyPrometheusNaming());
-    return stats;
-  }
 
   @Override
   public String name(String name, Meter.Type type, String baseUnit) {

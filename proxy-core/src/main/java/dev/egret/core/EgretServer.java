@@ -1,0 +1,160 @@
+package dev.egret.core;
+
+import dev.egret.core.accesslog.AccessLogWriter;
+import dev.egret.core.admin.AdminServer;
+import dev.egret.core.config.ConfigCompiler;
+import dev.egret.core.config.ConfigException;
+import dev.egret.core.config.RuntimeConfig;
+import dev.egret.core.listener.ListenerConfig;
+import dev.egret.core.listener.ListenerRuntime;
+import dev.egret.core.stats.Stats;
+import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A running Egret: event loops, the compiled configuration, bound listeners, the admin server and
+ * the access-log writer. {@link #start} compiles the whole bootstrap first and binds nothing if any
+ * part of it is invalid.
+ */
+public final class EgretServer implements AutoCloseable {
+  private final Stats stats;
+  private final AccessLogWriter accessLogWriter;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final RuntimeConfig config;
+  private final List<ListenerRuntime> listeners = new ArrayList<>();
+  private AdminServer admin;
+  private volatile boolean ready;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final List<Runnable> stopCallbacks = new ArrayList<>();
+
+  /** Counts of what a configuration holds, for {@code egret validate}. */
+  public record Compiled(int listeners, int clusters) {}
+
+  private EgretServer(Bootstrap bootstrap, int workerThreads) throws ConfigException {
+    this.stats = new Stats();
+    this.accessLogWriter = new AccessLogWriter(stats.serverCounter("access_log.dropped"));
+    this.config = ConfigCompiler.compile(bootstrap, stats, accessLogWriter);
+    this.boss = Transports.newGroup(1, new DefaultThreadFactory("egret-accept", true));
+    this.workers = Transports.newGroup(workerThreads, new DefaultThreadFactory("egret-worker", true));
+  }
+
+  /** Compiles a bootstrap without starting anything. */
+  public static Compiled compileOnly(Bootstrap bootstrap) throws ConfigException {
+    Stats stats = new Stats();
+    try (AccessLogWriter writer = new AccessLogWriter(stats.serverCounter("access_log.dropped"))) {
+      RuntimeConfig c = ConfigCompiler.compile(bootstrap, stats, writer);
+      return new Compiled(c.listeners().size(), c.clusters().size());
+    }
+  }
+
+  /** Compiles, then binds every listener and the admin server. */
+  public static EgretServer start(Bootstrap bootstrap) throws ConfigException, InterruptedException {
+    return start(bootstrap, Math.max(1, Runtime.getRuntime().availableProcessors()));
+  }
+
+  public static EgretServer start(Bootstrap bootstrap, int workerThreads)
+      throws ConfigException, InterruptedException {
+    EgretServer s = new EgretServer(bootstrap, workerThreads);
+    try {
+      s.startRuntime();
+    } catch (InterruptedException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    return s;
+  }
+
+  private void startRuntime() throws InterruptedException {
+    config.clusters().values().forEach(c -> c.start(workers.next()));
+    for (ListenerConfig l : config.listeners()) {
+      try {
+        listeners.add(ListenerRuntime.bind(l, boss, workers));
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("cannot bind listener '" + l.name() + "' to "
+            + l.address() + ": " + e.getMessage(), e);
+      }
+    }
+    if (config.adminAddress() != null) {
+      admin = AdminServer.start(config.adminAddress(), workers, new RuntimeAdminContext(this));
+    }
+    ready = true;
+  }
+
+  Stats stats() {
+    return stats;
+  }
+
+  RuntimeConfig config() {
+    return config;
+  }
+
+  boolean isReady() {
+    return ready && !closed.get();
+  }
+
+  /** Where a listener is bound (its real port when the config asked for port 0). */
+  public InetSocketAddress listenerAddress(String name) {
+    for (ListenerRuntime l : listeners) {
+      if (l.config().name().equals(name)) {
+        return l.localAddress();
+      }
+    }
+    throw new IllegalArgumentException("no listener named " + name);
+  }
+
+  /** The admin server's address, or null when none is configured. */
+  public InetSocketAddress adminAddress() {
+    return admin == null ? null : admin.localAddress();
+  }
+
+  public void printEndpoints(PrintStream out) {
+    for (ListenerRuntime l : listeners) {
+      out.println("  listener " + l.config().name() + " on " + hostPort(l.localAddress()));
+    }
+    if (admin != null) {
+      out.println("  admin on http://" + hostPort(admin.localAddress()) + "  (/ready /stats/prometheus "
+          + "/config_dump /clusters /quitquitquit)");
+    }
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    return a.getAddress().getHostAddress() + ":" + a.getPort();
+  }
+
+  /** Runs when the server is asked to stop (admin {@code /quitquitquit}). */
+  public synchronized void onStop(Runnable r) {
+    stopCallbacks.add(r);
+  }
+
+  synchronized void requestStop() {
+    for (Runnable r : stopCallbacks) {
+      r.run();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    ready = false;
+    for (ListenerRuntime l : listeners) {
+      l.close();
+    }
+    if (admin != null) {
+      admin.close();
+    }
+    config.clusters().values().forEach(c -> c.close());
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    accessLogWriter.close();
+  }
+}

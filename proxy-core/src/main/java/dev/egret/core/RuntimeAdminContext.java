@@ -1,0 +1,57 @@
+package dev.egret.core;
+
+import com.google.protobuf.Message;
+import dev.egret.core.admin.AdminContext;
+import dev.egret.core.admin.ClusterStatus;
+import dev.egret.core.admin.ConfigDumps;
+import dev.egret.core.admin.HostStatus;
+import dev.egret.core.router.ClusterRuntime;
+import dev.egret.core.stats.Stats;
+import dev.egret.core.upstream.Host;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The running server as the admin endpoints see it. */
+final class RuntimeAdminContext implements AdminContext {
+  private final EgretServer server;
+  private final Message dump;
+
+  RuntimeAdminContext(EgretServer server) {
+    this.server = server;
+    this.dump = ConfigDumps.fromStatic(server.config().bootstrap(), server.config().loadedAt());
+  }
+
+  @Override
+  public boolean isReady() {
+    return server.isReady();
+  }
+
+  @Override
+  public Message configDump() {
+    return dump;
+  }
+
+  @Override
+  public Stats stats() {
+    return server.stats();
+  }
+
+  @Override
+  public List<ClusterStatus> clusters() {
+    List<ClusterStatus> out = new ArrayList<>();
+    for (ClusterRuntime c : server.config().clusters().values()) {
+      List<HostStatus> hosts = new ArrayList<>();
+      for (Host h : c.hosts()) {
+        hosts.add(HostStatus.healthy(h.addressString(), h.weight(), h.connectionsTotal(),
+            h.connectionsActive(), h.requestsTotal(), h.activeRequests()));
+      }
+      out.add(ClusterStatus.of(c.name(), false, hosts));
+    }
+    return out;
+  }
+
+  @Override
+  public void quit() {
+    server.requestStop();
+  }
+}

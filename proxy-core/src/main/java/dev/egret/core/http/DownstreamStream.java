@@ -1,0 +1,543 @@
+package dev.egret.core.http;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.egret.core.stream.ResponseFlag;
+import dev.egret.core.stream.StreamInfo;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One downstream HTTP stream, as a channel handler: on HTTP/1.1 it ends the connection's pipeline and
+ * serves one request after another; on HTTP/2 each stream's child channel has its own. Both see
+ * HTTP/1-style objects ({@code HttpRequest}, {@code HttpContent}, {@code LastHttpContent}).
+ *
+ * <p>It does what Envoy's connection manager does before the router: checks the request, strips
+ * hop-by-hop and untrusted {@code x-envoy-*} headers, normalises the path, sets {@code x-request-id} and
+ * {@code x-forwarded-proto}, then hands the request to the {@link HttpRouter}. It writes the response
+ * back with the {@code server} header and correct HTTP/1.1 framing, records everything in a
+ * {@link StreamInfo}, and runs the access logs when the stream ends.
+ *
+ * <p>Reads are explicit ({@code autoRead} off): the next piece of a request body is read only when
+ * the router asks ({@link #readMoreRequest()}), which is how upstream backpressure reaches the client.
+ */
+public final class DownstreamStream extends ChannelInboundHandlerAdapter {
+  /** Request headers a client may not use to steer Egret (router.md §1.3): always removed. */
+  private static final List<String> UNTRUSTED_ENVOY_HEADERS = List.of(
+      "x-envoy-internal", "x-envoy-retriable-status-codes", "x-envoy-retriable-header-names",
+      "x-envoy-retry-on", "x-envoy-retry-grpc-on", "x-envoy-max-retries",
+      "x-envoy-upstream-alt-stat-name", "x-envoy-upstream-rq-timeout-ms",
+      "x-envoy-upstream-rq-per-try-timeout-ms", "x-envoy-upstream-rq-timeout-alt-response",
+      "x-envoy-expected-rq-timeout-ms", "x-envoy-force-trace", "x-envoy-ip-tags",
+      "x-envoy-original-url", "x-envoy-hedge-on-per-try-timeout");
+
+  private final HcmConfig config;
+  private final ConnectionInfo connection;
+  private final boolean http2;
+  private ChannelHandlerContext ctx;
+
+  // state of the current stream
+  private StreamInfo info;
+  private HttpRequest request;
+  private RequestHandler handler; // null while no router owns the request
+  private boolean requestComplete;
+  private boolean responseStarted;
+  private boolean responseComplete;
+  private boolean closeAfterResponse;
+  private boolean keepAliveRequested;
+  private boolean requestBodyExpected;
+  private boolean streamActive;
+  private final ArrayDeque<Object> pipelined = new ArrayDeque<>(); // HTTP/1.1 requests read early
+
+  public DownstreamStream(HcmConfig config, ConnectionInfo connection, boolean http2) {
+    this.config = requireNonNull(config);
+    this.connection = requireNonNull(connection);
+    this.http2 = http2;
+  }
+
+  // ---------------------------------------------------------------- API for the router
+
+  public HcmConfig config() {
+    return config;
+  }
+
+  public StreamInfo info() {
+    return info;
+  }
+
+  public ConnectionInfo connection() {
+    return connection;
+  }
+
+  public EventLoop eventLoop() {
+    return ctx.channel().eventLoop();
+  }
+
+  public ByteBufAllocator alloc() {
+    return ctx.alloc();
+  }
+
+  public boolean isHttp2() {
+    return http2;
+  }
+
+  public boolean requestComplete() {
+    return requestComplete;
+  }
+
+  /** Whether the request announced a body (HTTP/1.1 framing, or no END_STREAM on HTTP/2 headers). */
+  public boolean requestBodyExpected() {
+    return requestBodyExpected;
+  }
+
+  public boolean responseStarted() {
+    return responseStarted;
+  }
+
+  public boolean isWritable() {
+    return ctx.channel().isWritable();
+  }
+
+  /** Asks for the next piece of the request body (no-op once the request is complete). */
+  public void readMoreRequest() {
+    if (!requestComplete && streamActive) {
+      ctx.read();
+    }
+  }
+
+  /** Starts the response: adds {@code server}, fixes HTTP/1.1 framing, writes the headers. */
+  public void sendResponseHeaders(HttpResponse response) {
+    if (!streamActive || responseComplete) {
+      return;
+    }
+    int code = response.status().code();
+    HttpHeaders h = response.headers();
+    HopByHop.strip(h);
+    if (response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
+      // 1xx: forwarded to HTTP/1.1 clients only when they asked for it (100-continue is answered by us)
+      ReferenceCountUtil.release(response);
+      return;
+    }
+    h.set(HttpHeaderNames.SERVER, config.serverName());
+    responseStarted = true;
+    info.setResponse(response);
+    if (!http2) {
+      frameHttp1(response, code);
+    }
+    ctx.write(response, ctx.voidPromise());
+    if (response instanceof LastHttpContent last) {
+      countSent(last);
+      finishResponse();
+    }
+  }
+
+  public void sendResponseData(HttpContent content) {
+    if (!streamActive || responseComplete) {
+      content.release();
+      return;
+    }
+    countSent(content);
+    ctx.writeAndFlush(content, ctx.voidPromise());
+  }
+
+  public void sendResponseEnd(LastHttpContent last) {
+    if (!streamActive || responseComplete) {
+      last.release();
+      return;
+    }
+    countSent(last);
+    ctx.write(last, ctx.voidPromise());
+    finishResponse();
+  }
+
+  /**
+   * Answers with a response Egret makes itself. {@code details} is the
+   * {@code %RESPONSE_CODE_DETAILS%} value; {@code flag} may be null.
+   */
+  public void sendLocalReply(int status, String body, String details, ResponseFlag flag) {
+    sendLocalReply(status, body, details, flag, null);
+  }
+
+  /** As {@link #sendLocalReply(int, String, String, ResponseFlag)}, with extra response headers. */
+  public void sendLocalReply(int status, String body, String details, ResponseFlag flag, HttpHeaders extra) {
+    if (!streamActive || responseStarted) {
+      return;
+    }
+    if (flag != null) {
+      info.setFlag(flag);
+    }
+    info.setResponseCodeDetails(details);
+    FullHttpResponse r = LocalReply.build(request, status, body, ctx.alloc());
+    if (extra != null) {
+      r.headers().add(extra);
+    }
+    sendResponseHeaders(r);
+  }
+
+  /**
+   * Abandons a stream whose response already started: an HTTP/2 stream is reset, an HTTP/1.1
+   * connection closed (its framing cannot be completed).
+   */
+  public void resetStream() {
+    if (!streamActive) {
+      return;
+    }
+    endStream();
+    ctx.channel().close();
+  }
+
+  // ---------------------------------------------------------------- channel events
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    if (ctx.channel().isActive()) {
+      ctx.read(); // installed after the handshake or the protocol sniff: start reading now
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    ctx.read();
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpRequest && streamActive) {
+      pipelined.add(msg); // HTTP/1.1 pipelining: served in order once the current stream is done
+      return;
+    }
+    if (!pipelined.isEmpty() && !(msg instanceof HttpRequest) && !streamActive) {
+      pipelined.add(msg);
+      return;
+    }
+    dispatch(msg);
+  }
+
+  private void dispatch(Object msg) {
+    if (msg instanceof HttpRequest req) {
+      onRequestHeaders(req);
+      if (msg instanceof LastHttpContent last) {
+        onRequestEnd(last, false);
+      }
+      return;
+    }
+    if (msg instanceof LastHttpContent last) {
+      onRequestEnd(last, true);
+      return;
+    }
+    if (msg instanceof HttpContent content) {
+      if (!streamActive || handler == null) {
+        content.release();
+        readMoreRequest(); // discard the rest of a locally answered request
+        return;
+      }
+      info.addBytesReceived(content.content().readableBytes());
+      handler.onRequestData(content);
+      return;
+    }
+    ReferenceCountUtil.release(msg);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    ctx.flush();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (handler != null && streamActive) {
+      handler.onDownstreamWritabilityChanged(ctx.channel().isWritable());
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof Http2ResetFrame) {
+      clientGone(ResponseFlag.DOWNSTREAM_REMOTE_RESET);
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    clientGone(ResponseFlag.DOWNSTREAM_CONNECTION_TERMINATION);
+    while (!pipelined.isEmpty()) {
+      ReferenceCountUtil.release(pipelined.poll());
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (streamActive && !responseStarted) {
+      info.setFlag(ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR);
+    }
+    ctx.close();
+  }
+
+  // ---------------------------------------------------------------- request side
+
+  private void onRequestHeaders(HttpRequest req) {
+    info = StreamInfo.startingNow();
+    info.setProtocol(http2 ? "HTTP/2" : req.protocolVersion().text());
+    info.setDownstreamAddresses(connection.local(), connection.remote());
+    info.setRequestedServerName(connection.sni());
+    info.setDownstreamPeerUriSan(connection.peerUriSan());
+    info.setDownstreamLocalUriSan(connection.localUriSan());
+    request = req;
+    requestComplete = false;
+    responseStarted = false;
+    responseComplete = false;
+    handler = null;
+    streamActive = true;
+    info.setRequest(req);
+    config.stats().downstreamRqTotal.inc();
+    config.stats().downstreamRqActive.inc();
+    (http2 ? config.stats().downstreamRqHttp2Total : config.stats().downstreamRqHttp1Total).inc();
+    RequestHeadersTimer timer = ctx.pipeline().get(RequestHeadersTimer.class);
+    if (timer != null) {
+      timer.headersReceived();
+    }
+
+    DecoderResult dr = req.decoderResult();
+    if (dr.isFailure()) {
+      rejectMalformed(dr.cause());
+      return;
+    }
+    requestBodyExpected = http2 ? !(req instanceof LastHttpContent)
+        : HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+    if (!http2) {
+      keepAliveRequested = HttpUtil.isKeepAlive(req);
+      closeAfterResponse = !keepAliveRequested;
+    }
+    HttpHeaders h = req.headers();
+    if (h.size() > config.maxHeadersCount()) {
+      closeAfterResponse = true;
+      sendLocalReply(431, "", "http1.too_many_headers", null);
+      return;
+    }
+    String problem = prepare(req);
+    if (problem != null) {
+      closeAfterResponse = true;
+      sendLocalReply(400, "", problem, null);
+      return;
+    }
+    handler = config.router().route(this, req);
+    if (handler == null && !requestComplete) {
+      readMoreRequest();
+    }
+  }
+
+  private void onRequestEnd(LastHttpContent last, boolean countBytes) {
+    if (!streamActive) {
+      last.release();
+      if (!pipelined.isEmpty()) {
+        return;
+      }
+      ctx.read();
+      return;
+    }
+    requestComplete = true;
+    if (countBytes) {
+      info.addBytesReceived(last.content().readableBytes());
+    }
+    if (handler != null) {
+      handler.onRequestEnd(last);
+    } else {
+      last.release();
+    }
+    if (responseComplete) {
+      endStream();
+    }
+  }
+
+  /**
+   * The connection manager's request mutations; returns a details string when the request must be
+   * refused with 400, or null.
+   */
+  private String prepare(HttpRequest req) {
+    HttpHeaders h = req.headers();
+    if (!http2 && req.protocolVersion().equals(HttpVersion.HTTP_1_1) && !h.contains(HttpHeaderNames.HOST)) {
+      return "missing_host_header";
+    }
+    if (HttpUtil.is100ContinueExpected(req)) {
+      h.remove(HttpHeaderNames.EXPECT);
+      ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE),
+          ctx.voidPromise());
+    }
+    String scheme = h.get(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text());
+    HopByHop.strip(h);
+    for (String name : UNTRUSTED_ENVOY_HEADERS) {
+      h.remove(name);
+    }
+    if (!HttpMethod.CONNECT.equals(req.method())) {
+      String normalized = PathNormalizer.normalize(req.uri(), config.normalizePath(), config.mergeSlashes());
+      if (normalized == null) {
+        return "path_normalization_failed";
+      }
+      req.setUri(normalized);
+    }
+    String proto = connection.tls() ? "https" : "http";
+    if (config.useRemoteAddress()) {
+      if (config.xffNumTrustedHops() == 0 || !h.contains("x-forwarded-proto")) {
+        h.set("x-forwarded-proto", proto);
+      }
+      String remote = connection.remote().getAddress().getHostAddress();
+      String xff = h.get("x-forwarded-for");
+      h.set("x-forwarded-for", xff == null || xff.isEmpty() ? remote : xff + "," + remote);
+    } else if (!h.contains("x-forwarded-proto")) {
+      h.set("x-forwarded-proto", scheme != null ? scheme : proto);
+    }
+    if (config.generateRequestId()) {
+      boolean edge = config.useRemoteAddress() && !config.preserveExternalRequestId();
+      if (edge || !h.contains("x-request-id")) {
+        h.set("x-request-id", RequestIds.next());
+      }
+    }
+    return null;
+  }
+
+  private void rejectMalformed(Throwable cause) {
+    closeAfterResponse = true;
+    info.setFlag(ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR);
+    config.stats().downstreamCxProtocolError.inc();
+    if (cause instanceof TooLongHttpLineException) {
+      sendLocalReply(414, "", "http1.codec_error", null);
+    } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+      sendLocalReply(431, "", "http1.headers_too_large", null);
+    } else {
+      sendLocalReply(400, "Bad Request", "http1.codec_error", null);
+    }
+  }
+
+  // ---------------------------------------------------------------- response side
+
+  private void frameHttp1(HttpResponse response, int code) {
+    HttpHeaders h = response.headers();
+    boolean bodyless = code == 204 || code == 304 || HttpMethod.HEAD.equals(request.method());
+    if (!bodyless && !(response instanceof LastHttpContent) && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      } else {
+        closeAfterResponse = true; // HTTP/1.0: the close ends the body
+      }
+    }
+    if (!requestComplete && handler == null) {
+      closeAfterResponse = true; // a locally answered request whose body we will not read
+    }
+    if (closeAfterResponse) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    response.setProtocolVersion(request.protocolVersion().equals(HttpVersion.HTTP_1_0)
+        ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1);
+  }
+
+  private void countSent(HttpContent content) {
+    info.addBytesSent(content.content().readableBytes());
+  }
+
+  private void finishResponse() {
+    responseComplete = true;
+    if (closeAfterResponse || (!requestComplete && !http2)) {
+      ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      endStream();
+      return;
+    }
+    ctx.flush();
+    if (requestComplete || http2) {
+      endStream();
+    }
+  }
+
+  private void clientGone(ResponseFlag flag) {
+    if (!streamActive) {
+      return;
+    }
+    if (!responseComplete) {
+      info.setFlag(flag);
+      if (info.responseCodeDetails() == null) {
+        info.setResponseCodeDetails("downstream_remote_disconnect");
+      }
+      RequestHandler h = handler;
+      handler = null;
+      if (h != null) {
+        h.onDownstreamReset();
+      }
+    }
+    endStream();
+  }
+
+  /** The stream is over: stats, access logs, then the next request on a kept-alive connection. */
+  private void endStream() {
+    if (!streamActive) {
+      return;
+    }
+    streamActive = false;
+    handler = null;
+    info.markEnd(System.nanoTime());
+    config.stats().downstreamRqActive.dec();
+    if (info.responseCode() > 0) {
+      config.stats().downstreamResponse(info.responseCode());
+    }
+    for (Consumer<StreamInfo> log : config.accessLogs()) {
+      log.accept(info);
+    }
+    if (http2) {
+      if (responseComplete) {
+        ctx.flush();
+        if (!requestComplete) {
+          ctx.channel().close(); // reset the rest of the request
+        }
+      }
+      return;
+    }
+    Channel ch = ctx.channel();
+    if (!ch.isActive() || closeAfterResponse || !requestComplete) {
+      return;
+    }
+    // keep-alive: serve a pipelined request, or read the next one
+    while (!pipelined.isEmpty() && !streamActive) {
+      dispatch(pipelined.poll());
+    }
+    if (!streamActive) {
+      RequestHeadersTimer timer = ctx.pipeline().get(RequestHeadersTimer.class);
+      if (timer != null) {
+        timer.awaitNextRequest();
+      }
+      ctx.read();
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package dev.egret.core.http;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.egret.core.stats.HttpStats;
+import dev.egret.core.stream.StreamInfo;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A compiled {@code envoy.filters.network.http_connection_manager}: everything a downstream HTTP
+ * connection needs, immutable and shared by every connection of its filter chain.
+ *
+ * @param statPrefix              {@code stat_prefix}
+ * @param stats                   the {@code http.<stat_prefix>.*} stats
+ * @param router                  serves each request
+ * @param codec                   which HTTP versions the listener speaks
+ * @param serverName              value of the {@code server} response header
+ * @param accessLogs              run once per finished stream, on the event loop (they only enqueue)
+ * @param useRemoteAddress        {@code use_remote_address}
+ * @param xffNumTrustedHops       {@code xff_num_trusted_hops}
+ * @param normalizePath           {@code normalize_path}
+ * @param mergeSlashes            {@code merge_slashes}
+ * @param generateRequestId       {@code generate_request_id}
+ * @param preserveExternalRequestId {@code preserve_external_request_id}
+ * @param maxRequestHeadersBytes  {@code max_request_headers_kb} × 1024 (request line included)
+ * @param maxHeadersCount         {@code common_http_protocol_options.max_headers_count}
+ * @param requestHeadersTimeoutMillis {@code request_headers_timeout}; 0 = off
+ * @param idleTimeoutMillis       connection idle timeout; 0 = off
+ * @param http2                   HTTP/2 settings advertised to clients
+ */
+public record HcmConfig(
+    String statPrefix,
+    HttpStats stats,
+    HttpRouter router,
+    Codec codec,
+    String serverName,
+    List<Consumer<StreamInfo>> accessLogs,
+    boolean useRemoteAddress,
+    int xffNumTrustedHops,
+    boolean normalizePath,
+    boolean mergeSlashes,
+    boolean generateRequestId,
+    boolean preserveExternalRequestId,
+    int maxRequestHeadersBytes,
+    int maxHeadersCount,
+    long requestHeadersTimeoutMillis,
+    long idleTimeoutMillis,
+    Http2Limits http2) {
+
+  public HcmConfig {
+    requireNonNull(statPrefix, "statPrefix");
+    requireNonNull(stats, "stats");
+    requireNonNull(router, "router");
+    requireNonNull(codec, "codec");
+    requireNonNull(serverName, "serverName");
+    accessLogs = List.copyOf(accessLogs);
+    requireNonNull(http2, "http2");
+  }
+
+  /** {@code codec_type}. */
+  public enum Codec {
+    AUTO,
+    HTTP1,
+    HTTP2
+  }
+
+  /** HTTP/2 settings for downstream connections (hardening.md §1 defaults). */
+  public record Http2Limits(long maxConcurrentStreams, int initialStreamWindow, int initialConnectionWindow) {
+    public static final Http2Limits DEFAULT = new Http2Limits(100, 64 * 1024, 1024 * 1024);
+  }
+}

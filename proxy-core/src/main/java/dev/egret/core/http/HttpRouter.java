@@ -1,0 +1,17 @@
+package dev.egret.core.http;
+
+import io.netty.handler.codec.http.HttpRequest;
+
+/**
+ * The last step of the connection manager: finds the route for a request and serves it (from an
+ * upstream, a direct response or a redirect).
+ */
+public interface HttpRouter {
+  /**
+   * Takes over a request whose headers have been checked and prepared.
+   *
+   * @return the handler for the rest of the request, or null when the request was answered locally
+   *     (its remaining body is then discarded)
+   */
+  RequestHandler route(DownstreamStream stream, HttpRequest request);
+}

@@ -1,0 +1,181 @@
+package dev.egret.core.listener;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.egret.core.config.Addresses;
+import dev.egret.core.config.ConfigPath;
+import dev.egret.core.config.Fields;
+import dev.egret.core.http.HcmConfig;
+import dev.egret.core.stats.Stats;
+import dev.egret.core.tls.DownstreamTls;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+
+/** Compiles an Envoy {@code Listener} into a {@link ListenerConfig}. */
+public final class ListenerCompiler {
+  static final String HCM_TYPE =
+      "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+  static final String TLS_INSPECTOR_TYPE =
+      "type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector";
+  static final String DOWNSTREAM_TLS_TYPE =
+      "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
+  static final String RAW_BUFFER_TYPE =
+      "type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer";
+  static final int DEFAULT_BUFFER_LIMIT = 1024 * 1024;
+
+  /** Compiles an {@code HttpConnectionManager} for a filter chain. */
+  public interface HcmCompiler {
+    HcmConfig compile(HttpConnectionManager hcm, ConfigPath at);
+  }
+
+  private ListenerCompiler() {}
+
+  /** Returns null after recording errors in {@code at}. */
+  public static ListenerConfig compile(Listener l, ConfigPath at, Stats stats, HcmCompiler hcms) {
+    int errorsBefore = at.errorCount();
+    Fields.allowOnly(l, at, Set.of("name", "address", "filter_chains", "default_filter_chain",
+        "listener_filters", "per_connection_buffer_limit_bytes", "stat_prefix"));
+    if (l.getName().isEmpty()) {
+      at.field("name").error("a listener needs a name");
+    }
+    InetSocketAddress address = l.hasAddress() ? Addresses.ipSocketAddress(l.getAddress(), at.field("address")) : null;
+    if (!l.hasAddress()) {
+      at.field("address").error("a listener needs an address");
+    }
+    boolean tlsInspector = false;
+    for (int i = 0; i < l.getListenerFiltersCount(); i++) {
+      ListenerFilter f = l.getListenerFilters(i);
+      ConfigPath fa = at.field("listener_filters").index(i);
+      Fields.allowOnly(f, fa, Set.of("name", "typed_config"));
+      String type = f.hasTypedConfig() ? f.getTypedConfig().getTypeUrl() : "";
+      if (type.equals(TLS_INSPECTOR_TYPE) || (type.isEmpty() && f.getName().equals("envoy.filters.listener.tls_inspector"))) {
+        tlsInspector = true;
+      } else {
+        fa.error("listener filter '" + f.getName() + "' (" + (type.isEmpty() ? "no typed_config" : type)
+            + ") is not supported by Egret");
+      }
+    }
+    List<FilterChain> chains = new ArrayList<>();
+    for (int i = 0; i < l.getFilterChainsCount(); i++) {
+      FilterChain fc = chain(l.getFilterChains(i), at.field("filter_chains").index(i), hcms);
+      if (fc != null) {
+        chains.add(fc);
+      }
+    }
+    FilterChain defaultChain = null;
+    if (l.hasDefaultFilterChain()) {
+      defaultChain = chain(l.getDefaultFilterChain(), at.field("default_filter_chain"), hcms);
+    }
+    if (l.getFilterChainsCount() == 0 && !l.hasDefaultFilterChain()) {
+      at.field("filter_chains").error("a listener needs at least one filter chain");
+    }
+    ChainSelector selector = new ChainSelector(chains, defaultChain);
+    if (selector.needsClientHello() && !tlsInspector) {
+      at.field("listener_filters").error("filter_chain_match on server_names, transport_protocol or "
+          + "application_protocols needs the envoy.filters.listener.tls_inspector listener filter");
+    }
+    if (at.errorCount() > errorsBefore) {
+      return null;
+    }
+    int limit = l.hasPerConnectionBufferLimitBytes() ? l.getPerConnectionBufferLimitBytes().getValue() : DEFAULT_BUFFER_LIMIT;
+    String statName = address.getAddress().getHostAddress() + "_" + address.getPort();
+    return new ListenerConfig(l.getName(), address, selector, tlsInspector, limit, stats.listener(statName));
+  }
+
+  private static FilterChain chain(io.envoyproxy.envoy.config.listener.v3.FilterChain fc, ConfigPath at,
+      HcmCompiler hcms) {
+    int errorsBefore = at.errorCount();
+    Fields.allowOnly(fc, at, Set.of("name", "filter_chain_match", "filters", "transport_socket"));
+    ChainMatch match = match(fc.getFilterChainMatch(), at.field("filter_chain_match"));
+    Function<ByteBufAllocator, SslHandler> tls = null;
+    if (fc.hasTransportSocket()) {
+      tls = transportSocket(fc.getTransportSocket(), at.field("transport_socket"));
+    }
+    HcmConfig hcm = null;
+    if (fc.getFiltersCount() == 0) {
+      at.field("filters").error("a filter chain needs an http_connection_manager filter");
+    }
+    for (int i = 0; i < fc.getFiltersCount(); i++) {
+      Filter f = fc.getFilters(i);
+      ConfigPath fa = at.field("filters").index(i);
+      Fields.allowOnly(f, fa, Set.of("name", "typed_config"));
+      String type = f.getTypedConfig().getTypeUrl();
+      if (!type.equals(HCM_TYPE)) {
+        fa.error("network filter '" + f.getName() + "' (" + (type.isEmpty() ? "no typed_config" : type)
+            + ") is not supported by Egret");
+        continue;
+      }
+      if (i != fc.getFiltersCount() - 1) {
+        fa.error("http_connection_manager must be the last network filter of its chain");
+        continue;
+      }
+      HttpConnectionManager proto = unpack(f.getTypedConfig(), HttpConnectionManager.class, fa.field("typed_config"));
+      if (proto != null) {
+        hcm = hcms.compile(proto, fa.field("typed_config"));
+      }
+    }
+    if (at.errorCount() > errorsBefore || hcm == null) {
+      return null;
+    }
+    return new FilterChain(fc.getName(), match, tls, hcm);
+  }
+
+  private static ChainMatch match(FilterChainMatch m, ConfigPath at) {
+    Fields.allowOnly(m, at, Set.of("destination_port", "server_names", "transport_protocol", "application_protocols"));
+    List<String> names = new ArrayList<>();
+    for (String n : m.getServerNamesList()) {
+      String lower = n.toLowerCase(Locale.ROOT);
+      if (lower.indexOf('*') > 0 || (lower.startsWith("*") && !lower.startsWith("*."))) {
+        at.field("server_names").error("'" + n + "': only a leading '*.' wildcard is supported");
+      }
+      names.add(lower);
+    }
+    String transport = m.getTransportProtocol().isEmpty() ? null : m.getTransportProtocol();
+    if (transport != null && !transport.equals("tls") && !transport.equals("raw_buffer")) {
+      at.field("transport_protocol").error("'" + transport + "' is not 'tls' or 'raw_buffer'");
+    }
+    Integer port = m.hasDestinationPort() ? m.getDestinationPort().getValue() : null;
+    return new ChainMatch(port, names, transport, m.getApplicationProtocolsList());
+  }
+
+  private static Function<ByteBufAllocator, SslHandler> transportSocket(TransportSocket ts, ConfigPath at) {
+    Fields.allowOnly(ts, at, Set.of("name", "typed_config"));
+    String type = ts.getTypedConfig().getTypeUrl();
+    if (type.equals(RAW_BUFFER_TYPE) || (type.isEmpty() && ts.getName().equals("envoy.transport_sockets.raw_buffer"))) {
+      return null;
+    }
+    if (!type.equals(DOWNSTREAM_TLS_TYPE)) {
+      at.error("transport socket '" + ts.getName() + "' (" + (type.isEmpty() ? "no typed_config" : type)
+          + ") is not supported on listeners");
+      return null;
+    }
+    DownstreamTlsContext ctx = unpack(ts.getTypedConfig(), DownstreamTlsContext.class, at.field("typed_config"));
+    if (ctx == null) {
+      return null;
+    }
+    DownstreamTls tls = DownstreamTls.compile(ctx, at.field("typed_config"));
+    return tls == null ? null : tls::newHandler;
+  }
+
+  static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type, ConfigPath at) {
+    try {
+      return any.unpack(type);
+    } catch (InvalidProtocolBufferException e) {
+      at.error("cannot decode " + any.getTypeUrl() + ": " + e.getMessage());
+      return null;
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package dev.egret.core.listener;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.egret.core.stats.ListenerStats;
+import java.net.InetSocketAddress;
+
+/**
+ * A compiled listener.
+ *
+ * @param name                the listener's name
+ * @param address             where it binds
+ * @param chains              its filter chains and their selection
+ * @param tlsInspector        whether {@code envoy.filters.listener.tls_inspector} is configured
+ * @param bufferLimitBytes    {@code per_connection_buffer_limit_bytes} (write high-water mark)
+ * @param stats               {@code listener.<address>.*}
+ */
+public record ListenerConfig(
+    String name,
+    InetSocketAddress address,
+    ChainSelector chains,
+    boolean tlsInspector,
+    int bufferLimitBytes,
+    ListenerStats stats) {
+  public ListenerConfig {
+    requireNonNull(name, "name");
+    requireNonNull(address, "address");
+    requireNonNull(chains, "chains");
+    requireNonNull(stats, "stats");
+  }
+}

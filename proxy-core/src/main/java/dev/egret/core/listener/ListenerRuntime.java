@@ -1,0 +1,122 @@
+package dev.egret.core.listener;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.egret.core.Transports;
+import dev.egret.core.http.ConnectionInfo;
+import dev.egret.core.http.HttpPipelines;
+import dev.egret.core.tls.DownstreamTls;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.util.List;
+import javax.net.ssl.SSLSession;
+
+/**
+ * A bound listener: accepts connections, picks each one's filter chain (peeking at the TLS
+ * ClientHello when a chain matches on SNI, ALPN or transport) and installs that chain's transport
+ * socket and HTTP connection manager on the connection's event loop.
+ */
+public final class ListenerRuntime {
+  private final ListenerConfig config;
+  private final Channel serverChannel;
+
+  private ListenerRuntime(ListenerConfig config, Channel serverChannel) {
+    this.config = config;
+    this.serverChannel = serverChannel;
+  }
+
+  /** Binds the listener; blocks until bound (or throws why it could not be). */
+  public static ListenerRuntime bind(ListenerConfig config, EventLoopGroup boss, EventLoopGroup workers)
+      throws InterruptedException {
+    requireNonNull(config);
+    ServerBootstrap b = new ServerBootstrap()
+        .group(boss, workers)
+        .channel(Transports.serverChannel())
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.AUTO_READ, false)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+            new WriteBufferWaterMark(Math.max(1, config.bufferLimitBytes() / 2), Math.max(2, config.bufferLimitBytes())))
+        .childHandler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            accept(config, ch);
+          }
+        });
+    Channel server = b.bind(config.address()).sync().channel();
+    return new ListenerRuntime(config, server);
+  }
+
+  private static void accept(ListenerConfig config, Channel ch) {
+    config.stats().downstreamCxTotal.inc();
+    config.stats().downstreamCxActive.inc();
+    ch.closeFuture().addListener(f -> config.stats().downstreamCxActive.dec());
+    int port = ((InetSocketAddress) ch.localAddress()).getPort();
+    if (!config.chains().needsClientHello()) {
+      FilterChain chain = config.chains().select(port, null, "raw_buffer", List.of());
+      install(config, ch, chain, null);
+      return;
+    }
+    ch.pipeline().addLast("egret-tls-inspector", new ClientHelloSniffer((ctx, facts) -> {
+      FilterChain chain = config.chains().select(port, facts.hello().sni(),
+          facts.tls() ? "tls" : "raw_buffer", facts.hello().alpn());
+      install(config, ctx.channel(), chain, facts.hello().sni());
+      ctx.pipeline().remove(ctx.handler());
+    }));
+    ch.config().setAutoRead(true);
+  }
+
+  private static void install(ListenerConfig config, Channel ch, FilterChain chain, String sni) {
+    if (chain == null) {
+      config.stats().noFilterChainMatch.inc();
+      ch.close();
+      return;
+    }
+    if (chain.tls() != null) {
+      ch.pipeline().addLast("egret-tls", chain.tls().apply(ch.alloc()));
+    }
+    HttpPipelines.install(ch, chain.hcm(), (c, ssl) -> connectionInfo(c, ssl, sni));
+  }
+
+  private static ConnectionInfo connectionInfo(Channel ch, SslHandler ssl, String sniffedSni) {
+    InetSocketAddress local = (InetSocketAddress) ch.localAddress();
+    InetSocketAddress remote = (InetSocketAddress) ch.remoteAddress();
+    if (ssl == null) {
+      return new ConnectionInfo(local, remote, false, null, null, null);
+    }
+    SSLSession session = ssl.engine().getSession();
+    return new ConnectionInfo(local, remote, true, sniffedSni != null ? sniffedSni : requestedServerName(session),
+        DownstreamTls.peerUriSan(session), DownstreamTls.localUriSan(session));
+  }
+
+  private static String requestedServerName(SSLSession session) {
+    if (session instanceof javax.net.ssl.ExtendedSSLSession e) {
+      for (javax.net.ssl.SNIServerName n : e.getRequestedServerNames()) {
+        if (n instanceof javax.net.ssl.SNIHostName h) {
+          return h.getAsciiName();
+        }
+      }
+    }
+    return null;
+  }
+
+  public ListenerConfig config() {
+    return config;
+  }
+
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  public void close() {
+    serverChannel.close().syncUninterruptibly();
+  }
+
+}

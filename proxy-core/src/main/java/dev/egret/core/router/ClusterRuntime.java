@@ -1,0 +1,180 @@
+package dev.egret.core.router;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.egret.core.config.ConfigPath;
+import dev.egret.core.pool.ConnectionPool;
+import dev.egret.core.pool.PoolRegistry;
+import dev.egret.core.pool.PoolSettings;
+import dev.egret.core.pool.ResetReason;
+import dev.egret.core.pool.UpstreamProtocol;
+import dev.egret.core.stats.ClusterStats;
+import dev.egret.core.stats.Stats;
+import dev.egret.core.tls.TransportFailure;
+import dev.egret.core.tls.UpstreamTls;
+import dev.egret.core.upstream.DnsResolverFactory;
+import dev.egret.core.upstream.Host;
+import dev.egret.core.upstream.UpstreamCluster;
+import dev.egret.core.upstream.UpstreamHttpProtocol;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.netty.channel.EventLoop;
+import io.netty.util.NetUtil;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A cluster as the router uses it: its hosts and load balancer ({@link UpstreamCluster}), its upstream
+ * TLS, and the per-event-loop connection pools to its hosts. Pools are split by host and by SNI, as
+ * Envoy splits them by transport-socket options.
+ */
+public final class ClusterRuntime {
+  private static final PoolSettings.ConnectFailures FAILURES = new PoolSettings.ConnectFailures() {
+    @Override
+    public ResetReason resetReason(Throwable cause) {
+      return switch (TransportFailure.resetReason(cause)) {
+        case "connection timeout" -> ResetReason.CONNECTION_TIMEOUT;
+        case "local connection failure" -> ResetReason.LOCAL_CONNECTION_FAILURE;
+        default -> ResetReason.REMOTE_CONNECTION_FAILURE;
+      };
+    }
+
+    @Override
+    public String transportFailureReason(Throwable cause) {
+      return TransportFailure.reason(cause);
+    }
+  };
+
+  private final UpstreamCluster cluster;
+  private final UpstreamTls tls; // nullable: plaintext
+  private final UpstreamHttpProtocol http;
+  private final UpstreamProtocol protocol;
+  private final PoolRegistry pools;
+
+  private ClusterRuntime(UpstreamCluster cluster, UpstreamTls tls, PoolRegistry pools) {
+    this.cluster = cluster;
+    this.tls = tls;
+    this.http = cluster.config().httpProtocol();
+    this.protocol = switch (http.version()) {
+      case HTTP1 -> UpstreamProtocol.HTTP1;
+      case HTTP2 -> UpstreamProtocol.HTTP2;
+      case AUTO -> UpstreamProtocol.AUTO;
+    };
+    this.pools = pools;
+  }
+
+  /** Compiles a cluster and its TLS; returns null after recording errors. */
+  public static ClusterRuntime compile(Cluster proto, ConfigPath at, Stats stats, DnsResolverFactory dns,
+      PoolRegistry pools) {
+    UpstreamCluster c = UpstreamCluster.compile(proto, at, dns, stats);
+    if (c == null) {
+      return null;
+    }
+    UpstreamTls tls = null;
+    UpstreamTlsContext ctx = c.config().tlsContext();
+    if (ctx != null) {
+      if (c.config().httpProtocol().version() == UpstreamHttpProtocol.Version.AUTO
+          && ctx.getCommonTlsContext().getAlpnProtocolsCount() == 0) {
+        // auto_config negotiates the protocol: offer both, h2 first, as Envoy does
+        ctx = ctx.toBuilder().setCommonTlsContext(ctx.getCommonTlsContext().toBuilder()
+            .addAlpnProtocols("h2").addAlpnProtocols("http/1.1")).build();
+      }
+      tls = UpstreamTls.compile(ctx, at.field("transport_socket").field("typed_config"));
+      if (tls == null) {
+        return null;
+      }
+    }
+    return new ClusterRuntime(c, tls, pools);
+  }
+
+  public String name() {
+    return cluster.name();
+  }
+
+  public String altStatName() {
+    return cluster.altStatName();
+  }
+
+  public ClusterStats stats() {
+    return cluster.stats();
+  }
+
+  public List<Host> hosts() {
+    return cluster.hosts().hosts();
+  }
+
+  /** The load balancer's pick, or null when the cluster has no host. */
+  public Host chooseHost() {
+    return cluster.chooseHost();
+  }
+
+  public void start(EventLoop dnsLoop) {
+    cluster.start(dnsLoop);
+  }
+
+  public void close() {
+    cluster.close();
+  }
+
+  /**
+   * The pool for {@code host} on {@code loop}, for a request whose (rewritten) authority is
+   * {@code authority}: with {@code auto_sni} the SNI, and with {@code auto_san_validation} the
+   * required SAN, come from it (never from an IP literal). Call on {@code loop}.
+   */
+  public ConnectionPool pool(EventLoop loop, Host host, String authority) {
+    String sni = null;
+    String autoSan = null;
+    if (tls != null && http.autoSni() && authority != null) {
+      String h = hostOf(authority);
+      if (!h.isEmpty() && !NetUtil.isValidIpV4Address(h) && !NetUtil.isValidIpV6Address(h)) {
+        sni = h;
+        if (http.autoSanValidation()) {
+          autoSan = h;
+        }
+      }
+    }
+    PoolKey key = new PoolKey(this, host.address(), sni);
+    Map<Object, ConnectionPool> m = pools.forLoop(loop);
+    ConnectionPool p = m.get(key);
+    if (p == null) {
+      p = new ConnectionPool(loop, host.address(), settings(host, sni, autoSan));
+      m.put(key, p);
+    }
+    return p;
+  }
+
+  private PoolSettings settings(Host host, String sni, String autoSan) {
+    InetSocketAddress a = host.address();
+    String peerHost = a.getAddress().getHostAddress();
+    return new PoolSettings(protocol,
+        tls == null ? null : alloc -> tls.newHandler(alloc, sni, peerHost, a.getPort(), autoSan),
+        cluster.config().connectTimeout().toMillis(),
+        http.idleTimeout().toMillis(),
+        cluster.stats(),
+        FAILURES,
+        new PoolSettings.ConnectionObserver() {
+          @Override
+          public void opened() {
+            host.connectionOpened();
+          }
+
+          @Override
+          public void closed() {
+            host.connectionClosed();
+          }
+        });
+  }
+
+  /** The host part of an authority: {@code [::1]:80} → {@code ::1}, {@code a.com:443} → {@code a.com}. */
+  static String hostOf(String authority) {
+    if (authority.startsWith("[")) {
+      int end = authority.indexOf(']');
+      return end < 0 ? authority : authority.substring(1, end);
+    }
+    int colon = authority.lastIndexOf(':');
+    return colon < 0 || authority.indexOf(':') != colon ? authority : authority.substring(0, colon);
+  }
+
+  private record PoolKey(ClusterRuntime cluster, InetSocketAddress address, String sni) {}
+}
