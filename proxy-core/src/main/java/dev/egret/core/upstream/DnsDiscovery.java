@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,16 +62,26 @@ final class DnsDiscovery {
     });
   }
 
+  /** Stops resolving: cancels the timers and closes the resolver, on the loop (or here if it is gone). */
   void close() {
-    loop.execute(() -> {
-      closed = true;
-      for (Target t : targets) {
-        if (t.timer != null) {
-          t.timer.cancel(false);
-        }
+    try {
+      loop.execute(this::closeNow);
+    } catch (RejectedExecutionException e) {
+      closeNow();
+    }
+  }
+
+  private void closeNow() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (Target t : targets) {
+      if (t.timer != null) {
+        t.timer.cancel(false);
       }
-      resolver.close();
-    });
+    }
+    resolver.close();
   }
 
   private final class Target {
