@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Background DNS resolution of a STRICT_DNS or LOGICAL_DNS cluster. Each endpoint is a target with its
@@ -27,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Everything here runs on the DNS event loop; the cluster's snapshot is published from it.
  */
 final class DnsDiscovery {
+  private static final Logger LOG = Logger.getLogger(DnsDiscovery.class.getName());
+
   private final UpstreamCluster cluster;
   private final ClusterStats stats;
   private final DnsSettings settings;
@@ -101,7 +105,13 @@ final class DnsDiscovery {
       }
       stats.updateAttempt.inc();
       Future<List<ResolvedAddress>> f = lookUp();
-      f.addListener(done -> onAnswer(done.isSuccess() ? f.getNow() : null));
+      f.addListener(done -> {
+        if (!done.isSuccess()) {
+          LOG.log(Level.FINE, "DNS lookup of " + endpoint.address() + " for cluster " + cluster.name()
+              + " failed", done.cause());
+        }
+        onAnswer(done.isSuccess() ? f.getNow() : null);
+      });
     }
 
     private Future<List<ResolvedAddress>> lookUp() {

@@ -194,4 +194,22 @@ class DnsClusterTest {
     assertThat(dns.awaitQuestions("closing.test", asked + 2, Duration.ofMillis(400))).isFalse();
     assertThat(addresses(c.hosts())).containsExactly("127.0.0.2:80");
   }
+
+  @Test
+  void aRemovedListenerHearsNothing() throws Exception {
+    dns.answer("quiet.test", 30, "127.0.0.2");
+    List<HostSet> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HostSetListener extra = (current, added, removed) -> heard.add(current);
+    ConfigPath at = ConfigPath.root("clusters[0]");
+    UpstreamCluster c = UpstreamCluster.compile(dnsCluster("quiet", Cluster.DiscoveryType.STRICT_DNS,
+        ClusterCompilerTest.lbEndpoint("quiet.test", 80, 0)).build(), at,
+        DnsResolverFactory.nameServer(dns.address()), stats);
+    clusters.add(c);
+    c.addHostSetListener(extra);
+    c.addHostSetListener((current, added, removed) -> changes.add(new Change(addresses(current), added, removed)));
+    assertThat(c.removeHostSetListener(extra)).isTrue();
+    c.start(group.next());
+    awaitChangeTo(List.of("127.0.0.2:80"));
+    assertThat(heard).isEmpty();
+  }
 }

@@ -10,7 +10,10 @@ import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -87,5 +90,21 @@ class NettyDnsResolverTest {
     assertThat(ips("dual.test", DnsLookupFamily.ALL)).containsExactly("127.0.0.2", "::2");
     assertThat(ips("v4.test", DnsLookupFamily.AUTO)).containsExactly("127.0.0.4");
     assertThat(ips("v4.test", DnsLookupFamily.V6_ONLY)).isEmpty();
+  }
+
+  @Test
+  void worksOnANativeEpollLoop() throws Exception {
+    Assumptions.assumeTrue(Epoll.isAvailable(), "epoll not available");
+    EventLoopGroup epoll = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    try {
+      server.answer("epoll.test", 30, "127.0.0.8");
+      DnsResolver r = DnsResolverFactory.nameServer(server.address()).create(epoll.next());
+      Future<List<ResolvedAddress>> f = r.resolve("epoll.test", DnsLookupFamily.V4_ONLY);
+      assertThat(f.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(f.getNow()).extracting(a -> NetUtil.toAddressString(a.address())).containsExactly("127.0.0.8");
+      r.close();
+    } finally {
+      epoll.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+    }
   }
 }
