@@ -11,7 +11,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Background DNS resolution of a STRICT_DNS or LOGICAL_DNS cluster. Each endpoint is a target with its
@@ -26,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Everything here runs on the DNS event loop; the cluster's snapshot is published from it.
  */
 final class DnsDiscovery {
+  private static final Logger LOG = Logger.getLogger(DnsDiscovery.class.getName());
+
   private final UpstreamCluster cluster;
   private final ClusterStats stats;
   private final DnsSettings settings;
@@ -61,16 +66,26 @@ final class DnsDiscovery {
     });
   }
 
+  /** Stops resolving: cancels the timers and closes the resolver, on the loop (or here if it is gone). */
   void close() {
-    loop.execute(() -> {
-      closed = true;
-      for (Target t : targets) {
-        if (t.timer != null) {
-          t.timer.cancel(false);
-        }
+    try {
+      loop.execute(this::closeNow);
+    } catch (RejectedExecutionException e) {
+      closeNow();
+    }
+  }
+
+  private void closeNow() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (Target t : targets) {
+      if (t.timer != null) {
+        t.timer.cancel(false);
       }
-      resolver.close();
-    });
+    }
+    resolver.close();
   }
 
   private final class Target {
@@ -90,7 +105,13 @@ final class DnsDiscovery {
       }
       stats.updateAttempt.inc();
       Future<List<ResolvedAddress>> f = lookUp();
-      f.addListener(done -> onAnswer(done.isSuccess() ? f.getNow() : null));
+      f.addListener(done -> {
+        if (!done.isSuccess()) {
+          LOG.log(Level.FINE, "DNS lookup of " + endpoint.address() + " for cluster " + cluster.name()
+              + " failed", done.cause());
+        }
+        onAnswer(done.isSuccess() ? f.getNow() : null);
+      });
     }
 
     private Future<List<ResolvedAddress>> lookUp() {

@@ -40,8 +40,12 @@ import java.util.function.Consumer;
  * file are handled by Netty.
  *
  * <p>A name that does not exist (NXDOMAIN) or has no record of the asked type is a successful, empty
- * answer, as it is for Envoy's c-ares resolver; timeouts, server failures and network errors are
- * failures.
+ * answer, as it is for Envoy's c-ares resolver; timeouts, server failures (SERVFAIL, REFUSED) and
+ * network errors are failures. Netty reports "no records" and "no server answered" alike, so
+ * {@link NoAnswerTracker} watches the queries to tell them apart; for a name expanded through search
+ * domains only NXDOMAIN is recognised, and "no records" there counts as a failure.
+ *
+ * <p>Needs {@code netty-codec-dns} at run time (and compile time): the DNS message types.
  */
 final class NettyDnsResolver implements DnsResolver {
   private static final long QUERY_TIMEOUT_MILLIS = 5000;

@@ -7,6 +7,8 @@ import dev.egret.core.stats.ClusterStats;
 import dev.egret.core.stats.Stats;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.netty.channel.EventLoop;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -14,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.random.RandomGenerator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.random.RandomGenerator;
 
 /**
  * A cluster at run time: its compiled {@link ClusterConfig}, the current {@link HostSet} and the load
@@ -52,8 +54,8 @@ public final class UpstreamCluster implements AutoCloseable {
     if (config.type() == DiscoveryType.STATIC) {
       List<Host> list = new ArrayList<>();
       for (Endpoint e : config.endpoints()) {
-        list.add(new Host(new InetSocketAddress(io.netty.util.NetUtil.createInetAddressFromIpAddressString(
-            e.address()), e.port()), null, e.weight()));
+        InetAddress ip = NetUtil.createInetAddressFromIpAddressString(e.address());
+        list.add(new Host(new InetSocketAddress(ip, e.port()), null, e.weight()));
       }
       if (!list.isEmpty()) {
         publish(list);
@@ -115,7 +117,10 @@ public final class UpstreamCluster implements AutoCloseable {
     return balancer.choose(hosts);
   }
 
-  /** Completes when the cluster has its first host set (at once for STATIC). */
+  /**
+   * Completes when the cluster is warm: at once for STATIC; for DNS clusters once every endpoint has
+   * been looked up once, successfully or not. Completed on the DNS loop.
+   */
   public CompletableFuture<Void> initialized() {
     return initialized;
   }
@@ -145,11 +150,14 @@ public final class UpstreamCluster implements AutoCloseable {
     }
   }
 
-  /** Registers a listener for membership changes; the returned handle unregisters it. */
-  public AutoCloseable addHostSetListener(HostSetListener listener) {
-    requireNonNull(listener, "listener");
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
+  /** Registers a listener for membership changes from now on. */
+  public void addHostSetListener(HostSetListener listener) {
+    listeners.add(requireNonNull(listener, "listener"));
+  }
+
+  /** Unregisters a listener; returns whether it was registered. */
+  public boolean removeHostSetListener(HostSetListener listener) {
+    return listeners.remove(listener);
   }
 
   void markInitialized() {
