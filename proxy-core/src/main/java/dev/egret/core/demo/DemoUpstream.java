@@ -63,6 +63,7 @@ public final class DemoUpstream implements AutoCloseable {
   private final Map<String, String> responseHeaders = new ConcurrentHashMap<>();
   private final String name;
   private volatile String fixedBody; // when set, answers every ordinary request with it
+  private volatile String lastSni; // the server name the last TLS client asked for
 
   /** A request as the upstream saw it. */
   public record RecordedRequest(String method, String uri, HttpHeaders headers, String protocol) {}
@@ -85,11 +86,17 @@ public final class DemoUpstream implements AutoCloseable {
                 p.addLast(new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
                   @Override
                   protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                    recordSni(ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class));
                     if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
                       http2(ctx.pipeline());
                     } else {
                       http1(ctx.pipeline());
                     }
+                  }
+
+                  @Override
+                  protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+                    ctx.close(); // a client that refused our certificate: expected in tests and the demo
                   }
                 });
               }
@@ -114,6 +121,20 @@ public final class DemoUpstream implements AutoCloseable {
 
   public int port() {
     return ((InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  /** The SNI of the most recent TLS handshake, or null. */
+  public String lastSni() {
+    return lastSni;
+  }
+
+  private void recordSni(io.netty.handler.ssl.SslHandler ssl) {
+    if (ssl != null && ssl.engine().getSession() instanceof javax.net.ssl.ExtendedSSLSession s) {
+      lastSni = s.getRequestedServerNames().stream()
+          .filter(n -> n instanceof javax.net.ssl.SNIHostName)
+          .map(n -> ((javax.net.ssl.SNIHostName) n).getAsciiName())
+          .findFirst().orElse(null);
+    }
   }
 
   public int connectionsAccepted() {

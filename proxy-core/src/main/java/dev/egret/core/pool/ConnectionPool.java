@@ -134,6 +134,7 @@ public final class ConnectionPool {
             if (settings.tls() != null) {
               ch.pipeline().addLast("egret-tls", settings.tls().apply(ch.alloc()));
             }
+            ch.pipeline().addLast(CONNECT_ERRORS, ConnectErrors.INSTANCE);
           }
         });
     ChannelFuture f = b.connect(address);
@@ -181,6 +182,7 @@ public final class ConnectionPool {
 
   private void established(Channel ch, boolean h2) {
     connecting--;
+    ch.pipeline().remove(CONNECT_ERRORS);
     settings.stats().upstreamCxActive.inc();
     settings.observer().opened();
     ch.closeFuture().addListener(f -> {
@@ -279,6 +281,22 @@ public final class ConnectionPool {
   }
 
   private record Pending(UpstreamStreamListener listener, StreamCallback callback) {}
+
+  private static final String CONNECT_ERRORS = "egret-connect-errors";
+
+  /**
+   * Until a connection is established its failures are reported through the connect and handshake
+   * futures; this keeps the same exception from also reaching the pipeline's tail as "unhandled".
+   */
+  @ChannelHandler.Sharable
+  private static final class ConnectErrors extends ChannelInboundHandlerAdapter {
+    static final ConnectErrors INSTANCE = new ConnectErrors();
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
 
   /** Egret never asks for server push; a pushed stream is refused by closing it. */
   @ChannelHandler.Sharable
