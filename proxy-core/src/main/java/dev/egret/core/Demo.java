@@ -43,6 +43,8 @@ final class Demo {
   }
 
   private static int run0(PrintStream out) throws Exception {
+    // the demo addresses virtual hosts by Host header, which java.net.http guards unless told before first use
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
     Path dir = Files.createTempDirectory("egret-demo");
     Path accessLog = dir.resolve("access.log");
     Files.createFile(accessLog);
@@ -116,7 +118,6 @@ final class Demo {
       this.out = out;
       this.port = port;
       this.accessLog = accessLog;
-      System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
     }
 
     void scenario(String title, String host, String path) throws Exception {
@@ -147,7 +148,7 @@ final class Demo {
 
     private static String oneLine(String s) {
       String t = s.replace('\n', ' ').trim();
-      return t.length() > 160 ? t.substring(0, 160) + "..." : t;
+      return t.length() > 300 ? t.substring(0, 300) + "..." : t;
     }
   }
 

@@ -171,10 +171,19 @@ public final class DemoUpstream implements AutoCloseable {
         ch.pipeline().addLast(new Handler("HTTP/2"));
       }
     }));
+    p.addLast(new ChannelInboundHandlerAdapter() {
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close(); // a peer that does not speak HTTP/2: drop it quietly
+      }
+    });
   }
 
   @Override
   public void close() {
+    if (group.isShuttingDown()) {
+      return;
+    }
     server.close().syncUninterruptibly();
     group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
   }

@@ -156,9 +156,11 @@ public final class ConnectionPool {
           connectFailed(hf.cause());
           return;
         }
-        boolean h2 = settings.protocol() == UpstreamProtocol.HTTP2
-            || (settings.protocol() == UpstreamProtocol.AUTO
-                && ApplicationProtocolNames.HTTP_2.equals(ssl.applicationProtocol()));
+        // a protocol the server agreed to by ALPN wins; without ALPN the cluster's setting decides
+        String alpn = ssl.applicationProtocol();
+        boolean h2 = alpn == null || alpn.isEmpty()
+            ? settings.protocol() == UpstreamProtocol.HTTP2
+            : ApplicationProtocolNames.HTTP_2.equals(alpn);
         established(ch, h2);
       });
     });
