@@ -71,7 +71,9 @@ public final class HcmCompiler {
     checkFilters(p.getHttpFiltersList(), at.field("http_filters"));
     HttpRouter router = null;
     if (p.hasRouteConfig()) {
-      router = routers.create(p.getRouteConfig(), at.field("route_config").resource(p.getRouteConfig().getName()));
+      ConfigPath rc = at.field("route_config");
+      String rcName = p.getRouteConfig().getName();
+      router = routers.create(p.getRouteConfig(), rcName.isEmpty() ? rc : rc.resource(rcName));
     } else {
       at.field("route_config").error("an inline route_config is required (rds needs the xDS client)");
     }
