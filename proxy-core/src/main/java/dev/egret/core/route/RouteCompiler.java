@@ -35,7 +35,7 @@ final class RouteCompiler {
   static RouteTable compile(RouteConfiguration proto, ConfigPath at, Predicate<String> clusterExists) {
     ConfigPath root = at.resourceName().isEmpty() && !proto.getName().isEmpty() ? at.resource(proto.getName()) : at;
     int errorsBefore = root.errorCount();
-    allowOnly(proto, root, Set.of("name", "virtual_hosts", "validate_clusters", "ignore_port_in_host_matching",
+    allowOnly(proto, root, Set.of("name", "virtual_hosts", "metadata", "validate_clusters", "ignore_port_in_host_matching",
         "max_direct_response_body_size_bytes"));
     boolean validate = !proto.hasValidateClusters() || proto.getValidateClusters().getValue();
     int maxBody = proto.hasMaxDirectResponseBodySizeBytes()
@@ -88,7 +88,8 @@ final class RouteCompiler {
 
   private RouteEntry route(Route r, String vhostName, ConfigPath at) {
     int before = at.errorCount();
-    allowOnly(r, at, Set.of("name", "match", "route", "redirect", "direct_response"));
+    // metadata is data for filters and logs, not behaviour: kept in the config dump, never acted on here
+    allowOnly(r, at, Set.of("name", "match", "route", "redirect", "direct_response", "metadata"));
     if (!r.hasMatch()) {
       at.field("match").error("match is required");
       return null;
