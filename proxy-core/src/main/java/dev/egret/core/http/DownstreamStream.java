@@ -503,7 +503,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter {
         closeAfterResponse = true; // HTTP/1.0: the close ends the body
       }
     }
-    if (!requestComplete && handler == null) {
+    if (!requestComplete && handler == null && requestBodyExpected) {
       closeAfterResponse = true; // a locally answered request whose body we will not read
     }
     if (closeAfterResponse) {
@@ -521,7 +521,8 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter {
 
   private void finishResponse() {
     responseComplete = true;
-    if (closeAfterResponse || (!requestComplete && !http2)) {
+    // a bodyless request's end is already decoded and follows at once: only an unread body forces a close
+    if (closeAfterResponse || (!requestComplete && !http2 && requestBodyExpected)) {
       ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
       endStream();
       return;

@@ -313,6 +313,22 @@ class Http1ConformanceTest {
   }
 
   @Test
+  void http10KeepAliveIsHonouredWithALengthDelimitedResponse() throws Exception {
+    try (Socket s = connect(port)) {
+      InputStream in = s.getInputStream();
+      write(s, "GET /http10-ka-1 HTTP/1.0\r\nHost: demo.test\r\nConnection: keep-alive\r\n\r\n");
+      Message first = readResponse(in, false);
+      assertThat(first.startLine()).startsWith("HTTP/1.0 200");
+      assertThat(first.header("connection")).isEqualToIgnoringCase("keep-alive");
+      assertThat(first.framing()).isEqualTo(Framing.CONTENT_LENGTH);
+      write(s, "GET /http10-ka-2 HTTP/1.0\r\nHost: demo.test\r\n\r\n");
+      Message second = readResponse(in, false);
+      assertThat(second.bodyText()).isEqualTo("demo GET /http10-ka-2 HTTP/1.1");
+      assertThat(closedByPeer(s)).isTrue();
+    }
+  }
+
+  @Test
   void pipelinedRequestsAreAnsweredInOrder() throws Exception {
     try (Socket s = connect(port)) {
       write(s, get("demo.test", "/pipe-1") + get("demo.test", "/pipe-2") + get("demo.test", "/pipe-3"));
@@ -320,6 +336,24 @@ class Http1ConformanceTest {
       assertThat(readResponse(in, false).bodyText()).isEqualTo("demo GET /pipe-1 HTTP/1.1");
       assertThat(readResponse(in, false).bodyText()).isEqualTo("demo GET /pipe-2 HTTP/1.1");
       assertThat(readResponse(in, false).bodyText()).isEqualTo("demo GET /pipe-3 HTTP/1.1");
+    }
+  }
+
+  @Test
+  void pipelinedLocalRepliesAreServedInOrderAndTheConnectionKeepsReading() throws Exception {
+    try (Socket s = connect(port)) {
+      InputStream in = s.getInputStream();
+      write(s, get("nowhere.test", "/pipe-404-1") + get("nowhere.test", "/pipe-404-2") + get("demo.test", "/pipe-404-3"));
+      Message first = readResponse(in, false);
+      assertThat(first.status()).isEqualTo(404);
+      assertThat(first.header("connection")).as("a local reply to a bodyless request keeps the connection").isNull();
+      assertThat(readResponse(in, false).status()).isEqualTo(404);
+      assertThat(readResponse(in, false).bodyText()).isEqualTo("demo GET /pipe-404-3 HTTP/1.1");
+      write(s, get("nowhere.test", "/pipe-404-4") + get("nowhere.test", "/pipe-404-5"));
+      assertThat(readResponse(in, false).status()).isEqualTo(404);
+      assertThat(readResponse(in, false).status()).isEqualTo(404);
+      write(s, get("demo.test", "/pipe-404-6"));
+      assertThat(readResponse(in, false).bodyText()).isEqualTo("demo GET /pipe-404-6 HTTP/1.1");
     }
   }
 
@@ -417,6 +451,20 @@ class Http1ConformanceTest {
   void twoDifferentContentLengthsAreRejected() throws Exception {
     rejected("POST /two-cl HTTP/1.1\r\nHost: demo.test\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde", 400);
     assertThat(demo.requests()).noneMatch(r -> r.uri().equals("/two-cl"));
+  }
+
+  @Test
+  void transferEncodingWhoseLastCodingIsNotChunkedIsRejected() throws Exception {
+    rejected("POST /te-identity HTTP/1.1\r\nHost: demo.test\r\nTransfer-Encoding: chunked, identity\r\n\r\n"
+        + "0\r\n\r\n", 400);
+    assertThat(demo.requests()).noneMatch(r -> r.uri().equals("/te-identity"));
+  }
+
+  @Test
+  void transferEncodingInAnHttp10RequestIsRejected() throws Exception {
+    rejected("POST /te-http10 HTTP/1.0\r\nHost: demo.test\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "0\r\n\r\n", 400);
+    assertThat(demo.requests()).noneMatch(r -> r.uri().equals("/te-http10"));
   }
 
   @Test
