@@ -75,6 +75,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter {
   private boolean requestBodyExpected;
   private boolean streamActive;
   private final ArrayDeque<Object> pipelined = new ArrayDeque<>(); // HTTP/1.1 requests read early
+  private boolean draining;
 
   public DownstreamStream(HcmConfig config, ConnectionInfo connection, boolean http2) {
     this.config = requireNonNull(config);
@@ -231,18 +232,42 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof HttpRequest && streamActive) {
-      pipelined.add(msg); // HTTP/1.1 pipelining: served in order once the current stream is done
-      return;
-    }
-    if (!pipelined.isEmpty() && !(msg instanceof HttpRequest) && !streamActive) {
+    if (!pipelined.isEmpty() || (msg instanceof HttpRequest && streamActive)) {
+      // HTTP/1.1 pipelining: a request read while another is served waits, with everything after it
       pipelined.add(msg);
       return;
     }
     dispatch(msg);
   }
 
+  /**
+   * Serves queued pipelined messages in order: the body parts of the current request, then the next
+   * request once the current stream is over. Not re-entered (a stream ending inside the loop leaves
+   * the next message to the loop), so a long pipeline does not deepen the stack.
+   */
+  private void drainPipelined() {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    try {
+      while (!pipelined.isEmpty() && ctx.channel().isActive()) {
+        if (pipelined.peek() instanceof HttpRequest && streamActive) {
+          return;
+        }
+        dispatch(pipelined.poll());
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
   private void dispatch(Object msg) {
+    if (msg instanceof HttpContent c && !(msg instanceof HttpRequest) && c.decoderResult().isFailure()) {
+      c.release();
+      rejectMalformedBody(c.decoderResult().cause());
+      return;
+    }
     if (msg instanceof HttpRequest req) {
       onRequestHeaders(req);
       if (msg instanceof LastHttpContent last) {
@@ -441,6 +466,31 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * The body of the current request failed to decode (bad chunk size, bad trailer…): whatever was
+   * forwarded is abandoned — the upstream request is reset, never completed — and the client gets
+   * 400 and a close, or a close if its response already started.
+   */
+  private void rejectMalformedBody(Throwable cause) {
+    if (!streamActive) {
+      ctx.close();
+      return;
+    }
+    info.setFlag(ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR);
+    config.stats().downstreamCxProtocolError.inc();
+    closeAfterResponse = true;
+    RequestHandler h = handler;
+    handler = null;
+    if (h != null) {
+      h.onDownstreamReset();
+    }
+    if (responseStarted) {
+      resetStream();
+      return;
+    }
+    sendLocalReply(400, "Bad Request", "http1.codec_error", null);
+  }
+
   // ---------------------------------------------------------------- response side
 
   private void frameHttp1(HttpResponse response, int code) {
@@ -453,7 +503,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter {
         closeAfterResponse = true; // HTTP/1.0: the close ends the body
       }
     }
-    if (!requestComplete && handler == null) {
+    if (!requestComplete && handler == null && requestBodyExpected) {
       closeAfterResponse = true; // a locally answered request whose body we will not read
     }
     if (closeAfterResponse) {
@@ -471,7 +521,8 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter {
 
   private void finishResponse() {
     responseComplete = true;
-    if (closeAfterResponse || (!requestComplete && !http2)) {
+    // a bodyless request's end is already decoded and follows at once: only an unread body forces a close
+    if (closeAfterResponse || (!requestComplete && !http2 && requestBodyExpected)) {
       ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
       endStream();
       return;
@@ -529,10 +580,8 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter {
       return;
     }
     // keep-alive: serve a pipelined request, or read the next one
-    while (!pipelined.isEmpty() && !streamActive) {
-      dispatch(pipelined.poll());
-    }
-    if (!streamActive) {
+    drainPipelined();
+    if (!streamActive && pipelined.isEmpty() && !draining) {
       RequestHeadersTimer timer = ctx.pipeline().get(RequestHeadersTimer.class);
       if (timer != null) {
         timer.awaitNextRequest();

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -103,7 +102,7 @@ public final class HttpPipelines {
     if (config.requestHeadersTimeoutMillis() > 0) {
       p.addLast("egret-headers-timer", new RequestHeadersTimer(config.requestHeadersTimeoutMillis()));
     }
-    p.addLast("egret-h1", new HttpServerCodec(decoder));
+    p.addLast("egret-h1", new StrictHttp1ServerCodec(decoder));
     p.addLast("egret-stream", new DownstreamStream(config, info, false));
     config.stats().downstreamCxTotal.inc();
     config.stats().downstreamCxActive.inc();
