@@ -3,8 +3,8 @@ package dev.egret.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.egret.core.testing.EgretHarness;
+import dev.egret.core.testing.RefusedPort;
 import dev.egret.core.demo.DemoUpstream;
-import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -95,21 +95,20 @@ class ProxyIntegrationTest {
 
   static DemoUpstream upstream;
   static EgretHarness egret;
+  static RefusedPort refused;
 
   @BeforeAll
   static void start() throws Exception {
     upstream = DemoUpstream.http1("up1");
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
-    egret = new EgretHarness(CONFIG, Map.of("UPSTREAM_PORT", upstream.port(), "CLOSED_PORT", closedPort));
+    refused = new RefusedPort();
+    egret = new EgretHarness(CONFIG, Map.of("UPSTREAM_PORT", upstream.port(), "CLOSED_PORT", refused.port()));
   }
 
   @AfterAll
   static void stop() throws Exception {
     egret.close();
     upstream.close();
+    refused.close();
   }
 
   private static String lastLogLineContaining(String needle) throws Exception {

@@ -3,6 +3,7 @@ package dev.egret.core.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.egret.core.config.ConfigPath;
+import dev.egret.core.testing.RefusedPort;
 import dev.egret.core.testing.TestPki;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
@@ -16,7 +17,6 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContex
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -201,14 +201,12 @@ class TlsEndToEndTest {
 
   @Test
   void connectionRefusedReportsDelayedConnectError() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress("127.0.0.1", 0));
-      port = s.getLocalPort();
+    TlsHarness.ClientView v;
+    try (RefusedPort refused = new RefusedPort()) {
+      int port = refused.port();
+      UpstreamTls client = upstream(UpstreamTlsContext.getDefaultInstance());
+      v = harness.connect(port, ch -> client.newHandler(ch.alloc(), null, "127.0.0.1", port, null));
     }
-    UpstreamTls client = upstream(UpstreamTlsContext.getDefaultInstance());
-    TlsHarness.ClientView v = harness.connect(port, ch -> client.newHandler(ch.alloc(), null, "127.0.0.1", port,
-        null));
     assertThat(v.ok()).isFalse();
     assertThat(TransportFailure.reason(v.failure())).isEqualTo("delayed connect error: Connection refused");
     assertThat(TransportFailure.resetReason(v.failure())).isEqualTo("remote connection failure");
