@@ -24,6 +24,7 @@ import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 
@@ -35,6 +36,9 @@ import org.yaml.snakeyaml.error.YAMLException;
  * on the class path ({@link ProtoTypes}).
  */
 public final class BootstrapLoader {
+  /** Messages whose {@code name} the compilers put in their errors; the loader does the same. */
+  private static final Set<String> NAMED_RESOURCES = Set.of("envoy.config.listener.v3.Listener",
+      "envoy.config.cluster.v3.Cluster", "envoy.config.route.v3.RouteConfiguration");
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
 
   private BootstrapLoader() {}
@@ -83,9 +87,11 @@ public final class BootstrapLoader {
     try {
       doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
     } catch (MarkedYAMLException e) {
-      String where = e.getProblemMark() == null ? "" : " at line " + (e.getProblemMark().getLine() + 1)
-          + ", column " + (e.getProblemMark().getColumn() + 1);
-      throw new ConfigException(new ConfigError(source, "", "malformed YAML" + where + ": " + e.getProblem()));
+      String where = e.getProblemMark() == null ? "" : " at " + lineColumn(e.getProblemMark());
+      String context = e.getContext() == null ? "" : " (" + e.getContext()
+          + (e.getContextMark() == null ? "" : " that starts at " + lineColumn(e.getContextMark())) + ")";
+      throw new ConfigException(new ConfigError(source, "", "malformed YAML" + where + ": " + e.getProblem()
+          + context));
     } catch (YAMLException e) {
       throw new ConfigException(new ConfigError(source, "", "malformed YAML: " + e.getMessage()));
     }
@@ -97,6 +103,10 @@ public final class BootstrapLoader {
           + doc.getClass().getSimpleName()));
     }
     return GSON.toJsonTree(stringKeys(doc));
+  }
+
+  private static String lineColumn(Mark m) {
+    return "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1);
   }
 
   /** YAML allows non-string keys and dates; JSON does not. Normalise both to strings. */
@@ -136,6 +146,12 @@ public final class BootstrapLoader {
     if (!json.isJsonObject()) {
       at.error("expected an object for " + wellKnown + ", found " + kind(json));
       return;
+    }
+    if (NAMED_RESOURCES.contains(wellKnown)) {
+      JsonElement name = json.getAsJsonObject().get("name");
+      if (name != null && name.isJsonPrimitive()) {
+        at = at.resource(name.getAsString()); // errors name the resource, as the compilers' do
+      }
     }
     for (Map.Entry<String, JsonElement> e : json.getAsJsonObject().entrySet()) {
       FieldDescriptor f = type.findFieldByName(e.getKey());
