@@ -196,6 +196,38 @@ class ValidateCommandTest {
   }
 
   @Test
+  void dnsResolverOtherThanCaresIsRejected() throws IOException {
+    assertSingleError(replaceOnce(VALID, "    connect_timeout: 1s\n", """
+            connect_timeout: 1s
+            typed_dns_resolver_config:
+              name: envoy.network.dns_resolver.getaddrinfo
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.network.dns_resolver.getaddrinfo.v3.GetAddrInfoDnsResolverConfig
+        """),
+        "static_resources.clusters[0].typed_dns_resolver_config.typed_config [upstream]: DNS resolver "
+            + "'envoy.network.dns_resolver.getaddrinfo' (type.googleapis.com/envoy.extensions.network.dns_resolver"
+            + ".getaddrinfo.v3.GetAddrInfoDnsResolverConfig) is not supported by Egret (supported: "
+            + "envoy.network.dns_resolver.cares with a CaresDnsResolverConfig)");
+  }
+
+  @Test
+  void caresResolverMustBeAnIpAddress() throws IOException {
+    assertSingleError(replaceOnce(VALID, "    connect_timeout: 1s\n", """
+            connect_timeout: 1s
+            typed_dns_resolver_config:
+              name: envoy.network.dns_resolver.cares
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.network.dns_resolver.cares.v3.CaresDnsResolverConfig
+                resolvers:
+                - socket_address: { address: 127.0.0.1, port_value: 53 }
+                - socket_address: { address: dns.example.com, port_value: 53 }
+                dns_resolver_options: { no_default_search_domain: true }
+        """),
+        "static_resources.clusters[0].typed_dns_resolver_config.typed_config.resolvers[1].socket_address.address "
+            + "[upstream]: 'dns.example.com' is not an IP address");
+  }
+
+  @Test
   void everyErrorIsListedNotJustTheFirst() throws IOException {
     String yaml = replaceOnce(replaceOnce(VALID, "route: { cluster: upstream }", "route: { cluster: nope }"),
         "address: 127.0.0.1, port_value: 9901", "address: localhost, port_value: 9901");
