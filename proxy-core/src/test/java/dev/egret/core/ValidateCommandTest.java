@@ -228,6 +228,19 @@ class ValidateCommandTest {
   }
 
   @Test
+  void badValueIsNamedWithItsPath() throws IOException {
+    assertSingleError(replaceOnce(VALID, "connect_timeout: 1s", "connect_timeout: soon"),
+        "static_resources.clusters[0].connect_timeout [upstream]: invalid value: Failed to parse duration: \"soon\"");
+  }
+
+  @Test
+  void badValueInsideTypedConfigIsNamedWithItsPath() throws IOException {
+    assertSingleError(replaceOnce(VALID, "stat_prefix: egress_http", "stat_prefix: egress_http\n          codec_type: HTTP9"),
+        HCM_PATH + ".codec_type [egress]: invalid value: Invalid enum value: HTTP9 for enum type: "
+            + "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.CodecType");
+  }
+
+  @Test
   void everyErrorIsListedNotJustTheFirst() throws IOException {
     String yaml = replaceOnce(replaceOnce(VALID, "route: { cluster: upstream }", "route: { cluster: nope }"),
         "address: 127.0.0.1, port_value: 9901", "address: localhost, port_value: 9901");

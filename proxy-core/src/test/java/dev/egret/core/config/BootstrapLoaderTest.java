@@ -94,7 +94,7 @@ class BootstrapLoaderTest {
   void badValueIsReported() {
     assertThatThrownBy(() -> parse("static_resources:\n  clusters:\n  - name: c\n    connect_timeout: soon\n"))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("test.yaml: invalid value:");
+        .hasMessage("static_resources.clusters[0].connect_timeout [c]: invalid value: Failed to parse duration: \"soon\"");
   }
 
   @Test
