@@ -1,5 +1,7 @@
 package dev.egret.core;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.egret.core.accesslog.AccessLogWriter;
 import dev.egret.core.admin.AdminServer;
 import dev.egret.core.config.ConfigCompiler;
@@ -8,6 +10,7 @@ import dev.egret.core.config.RuntimeConfig;
 import dev.egret.core.listener.ListenerConfig;
 import dev.egret.core.listener.ListenerRuntime;
 import dev.egret.core.stats.Stats;
+import dev.egret.core.upstream.DnsResolverFactory;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -38,18 +41,26 @@ public final class EgretServer implements AutoCloseable {
   /** Counts of what a configuration holds, for {@code egret validate}. */
   public record Compiled(int listeners, int clusters) {}
 
-  private EgretServer(Bootstrap bootstrap, int workerThreads) throws ConfigException {
+  private EgretServer(Bootstrap bootstrap, int workerThreads, DnsResolverFactory dns) throws ConfigException {
     this.stats = new Stats();
     this.accessLogWriter = new AccessLogWriter(stats.serverCounter("access_log.dropped"));
-    this.config = ConfigCompiler.compile(bootstrap, stats, accessLogWriter);
+    try {
+      this.config = ConfigCompiler.compile(bootstrap, stats, accessLogWriter, dns);
+    } catch (ConfigException | RuntimeException e) {
+      accessLogWriter.close();
+      throw e;
+    }
     this.boss = Transports.newGroup(1, new DefaultThreadFactory("egret-accept", true));
     this.workers = Transports.newGroup(workerThreads, new DefaultThreadFactory("egret-worker", true));
   }
 
-  /** Compiles a bootstrap without starting anything. */
+  /**
+   * Compiles a bootstrap without starting anything: no socket is bound, no thread started, and no
+   * access-log file created (their paths are only checked, see {@link AccessLogWriter#checkOnly}).
+   */
   public static Compiled compileOnly(Bootstrap bootstrap) throws ConfigException {
     Stats stats = new Stats();
-    try (AccessLogWriter writer = new AccessLogWriter(stats.serverCounter("access_log.dropped"))) {
+    try (AccessLogWriter writer = AccessLogWriter.checkOnly(stats.serverCounter("access_log.dropped"))) {
       RuntimeConfig c = ConfigCompiler.compile(bootstrap, stats, writer);
       return new Compiled(c.listeners().size(), c.clusters().size());
     }
@@ -62,7 +73,16 @@ public final class EgretServer implements AutoCloseable {
 
   public static EgretServer start(Bootstrap bootstrap, int workerThreads)
       throws ConfigException, InterruptedException {
-    EgretServer s = new EgretServer(bootstrap, workerThreads);
+    return start(bootstrap, workerThreads, DnsResolverFactory.system());
+  }
+
+  /**
+   * As {@link #start(Bootstrap, int)}, with DNS clusters resolving through {@code dns} instead of the
+   * platform's name servers (clusters with their own {@code typed_dns_resolver_config} still use it).
+   */
+  public static EgretServer start(Bootstrap bootstrap, int workerThreads, DnsResolverFactory dns)
+      throws ConfigException, InterruptedException {
+    EgretServer s = new EgretServer(bootstrap, workerThreads, requireNonNull(dns, "dns"));
     try {
       s.startRuntime();
     } catch (InterruptedException | RuntimeException e) {

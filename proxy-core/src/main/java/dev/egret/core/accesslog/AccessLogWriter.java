@@ -9,7 +9,10 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -32,6 +35,10 @@ import java.util.concurrent.TimeUnit;
  * the same file write through one stream), {@code /dev/stdout} and {@code /dev/stderr} map to the
  * process streams. {@link #close()} writes what is queued (waiting at most the close timeout), stops
  * the thread and closes the files.
+ *
+ * <p>{@link #checkOnly} makes a writer for checking a configuration ({@code egret validate}): it starts
+ * no thread and opens no file; {@link #file} only checks that the file could be opened for append
+ * (its directory exists, and it is writable) and fails as opening it would.
  */
 public final class AccessLogWriter implements AutoCloseable {
   /** Default queue capacity, in entries. */
@@ -47,8 +54,20 @@ public final class AccessLogWriter implements AutoCloseable {
   private final AccessLogSink stdout;
   private final AccessLogSink stderr;
   private final Map<Path, AccessLogSink> files = new ConcurrentHashMap<>();
-  private final Thread thread;
+  private final Thread thread; // null when check-only
   private volatile boolean closed;
+
+  /** A check-only sink: never written, since a check-only writer drops every entry. */
+  private static final AccessLogSink DISCARD = new AccessLogSink() {
+    @Override
+    public void write(CharSequence line) {}
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+  };
 
   /** A writer on the process's stdout/stderr with the default capacity. */
   public AccessLogWriter(StatCounter dropped) {
@@ -65,6 +84,20 @@ public final class AccessLogWriter implements AutoCloseable {
    */
   public AccessLogWriter(int capacity, StatCounter dropped, OutputStream stdout,
       OutputStream stderr, Duration closeTimeout) {
+    this(capacity, dropped, stdout, stderr, closeTimeout, false);
+  }
+
+  /**
+   * A writer that starts no thread, opens no file and drops every entry (counting it): for compiling
+   * a configuration only to check it. Its {@link #file} checks the path instead of opening it.
+   */
+  public static AccessLogWriter checkOnly(StatCounter dropped) {
+    return new AccessLogWriter(1, dropped, OutputStream.nullOutputStream(), OutputStream.nullOutputStream(),
+        Duration.ZERO, true);
+  }
+
+  private AccessLogWriter(int capacity, StatCounter dropped, OutputStream stdout,
+      OutputStream stderr, Duration closeTimeout, boolean checkOnly) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be positive: " + capacity);
     }
@@ -73,6 +106,11 @@ public final class AccessLogWriter implements AutoCloseable {
     this.stdout = new StreamSink("/dev/stdout", requireNonNull(stdout, "stdout"), false);
     this.stderr = new StreamSink("/dev/stderr", requireNonNull(stderr, "stderr"), false);
     this.closeTimeout = requireNonNull(closeTimeout, "closeTimeout");
+    if (checkOnly) {
+      this.thread = null;
+      this.closed = true; // enqueue drops
+      return;
+    }
     this.thread = new Thread(this::run, "egret-access-log");
     this.thread.setDaemon(true);
     this.thread.start();
@@ -103,7 +141,8 @@ public final class AccessLogWriter implements AutoCloseable {
 
   /**
    * The shared sink for {@code path}, opening the file for append (creating it) on first use.
-   * {@code /dev/stdout} and {@code /dev/stderr} are the process streams.
+   * {@code /dev/stdout} and {@code /dev/stderr} are the process streams. A {@linkplain #checkOnly
+   * check-only} writer opens nothing and throws what opening would most likely throw.
    */
   public AccessLogSink file(String path) throws IOException {
     requireNonNull(path, "path");
@@ -114,6 +153,10 @@ public final class AccessLogWriter implements AutoCloseable {
       return stderr;
     }
     Path p = Path.of(path).toAbsolutePath().normalize();
+    if (thread == null) {
+      checkAppendable(p);
+      return DISCARD;
+    }
     try {
       return files.computeIfAbsent(p, k -> {
         try {
@@ -128,6 +171,20 @@ public final class AccessLogWriter implements AutoCloseable {
     }
   }
 
+  /** Throws as {@code newOutputStream(p, CREATE, APPEND)} would, without creating anything. */
+  private static void checkAppendable(Path p) throws IOException {
+    Path dir = p.getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw new NoSuchFileException(p.toString());
+    }
+    if (Files.isDirectory(p)) {
+      throw new FileSystemException(p.toString(), null, "Is a directory");
+    }
+    if (Files.exists(p) ? !Files.isWritable(p) : !Files.isWritable(dir)) {
+      throw new AccessDeniedException(p.toString());
+    }
+  }
+
   /** Entries waiting to be written. */
   public int queued() {
     return queue.size();
@@ -139,7 +196,7 @@ public final class AccessLogWriter implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (closed) {
+    if (thread == null || closed) {
       return;
     }
     closed = true;

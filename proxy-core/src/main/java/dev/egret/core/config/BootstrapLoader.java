@@ -9,6 +9,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
@@ -24,6 +25,7 @@ import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 
@@ -35,6 +37,9 @@ import org.yaml.snakeyaml.error.YAMLException;
  * on the class path ({@link ProtoTypes}).
  */
 public final class BootstrapLoader {
+  /** Messages whose {@code name} the compilers put in their errors; the loader does the same. */
+  private static final Set<String> NAMED_RESOURCES = Set.of("envoy.config.listener.v3.Listener",
+      "envoy.config.cluster.v3.Cluster", "envoy.config.route.v3.RouteConfiguration");
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
 
   private BootstrapLoader() {}
@@ -62,12 +67,84 @@ public final class BootstrapLoader {
     for (String url : typeUrls) {
       types.add(ProtoTypes.find(url));
     }
+    JsonFormat.Parser parser = JsonFormat.parser().usingTypeRegistry(types.build());
     try {
-      JsonFormat.parser().usingTypeRegistry(types.build()).merge(GSON.toJson(json), builder);
+      parser.merge(GSON.toJson(json), builder);
     } catch (InvalidProtocolBufferException | RuntimeException e) {
+      if (json.isJsonObject()) {
+        locateBadValues(json.getAsJsonObject(), builder.getDescriptorForType(), root, parser);
+        root.throwIfErrors();
+      }
       throw new ConfigException(new ConfigError(source, "", "invalid value: " + e.getMessage()));
     }
     return builder;
+  }
+
+  /**
+   * After protobuf rejected a value somewhere (its message names no field), finds where: parses each
+   * field of {@code obj} alone, descends into the ones that fail, and reports the deepest failing
+   * fields with their paths.
+   */
+  private static void locateBadValues(JsonObject obj, Descriptor type, ConfigPath at, JsonFormat.Parser parser) {
+    at = named(obj, type, at);
+    for (Map.Entry<String, JsonElement> e : obj.entrySet()) {
+      JsonObject single = new JsonObject();
+      single.add(e.getKey(), e.getValue());
+      try {
+        parser.merge(GSON.toJson(single), DynamicMessage.newBuilder(type));
+        continue;
+      } catch (InvalidProtocolBufferException | RuntimeException ex) {
+        ConfigPath fieldAt = at.field(e.getKey());
+        int before = fieldAt.errorCount();
+        FieldDescriptor f = type.findFieldByName(e.getKey());
+        if (f == null) {
+          f = byJsonName(type, e.getKey());
+        }
+        if (f != null && f.getJavaType() == FieldDescriptor.JavaType.MESSAGE && !f.isMapField()) {
+          JsonElement v = e.getValue();
+          if (f.isRepeated() && v.isJsonArray()) {
+            for (int i = 0; i < v.getAsJsonArray().size(); i++) {
+              locateIn(v.getAsJsonArray().get(i), f.getMessageType(), fieldAt.index(i), parser);
+            }
+          } else if (!f.isRepeated()) {
+            locateIn(v, f.getMessageType(), fieldAt, parser);
+          }
+        }
+        if (fieldAt.errorCount() == before) {
+          fieldAt.error("invalid value: " + ex.getMessage());
+        }
+      }
+    }
+  }
+
+  private static void locateIn(JsonElement v, Descriptor type, ConfigPath at, JsonFormat.Parser parser) {
+    if (!v.isJsonObject()) {
+      return;
+    }
+    JsonObject obj = v.getAsJsonObject();
+    if (type.getFullName().equals("google.protobuf.Any") && obj.has("@type")) {
+      Descriptor d = ProtoTypes.find(obj.get("@type").getAsString());
+      if (d == null || d.getFullName().startsWith("google.protobuf.")) {
+        return;
+      }
+      obj = obj.deepCopy();
+      obj.remove("@type");
+      type = d;
+    } else if (type.getFullName().startsWith("google.protobuf.")) {
+      return;
+    }
+    locateBadValues(obj, type, at, parser);
+  }
+
+  /** {@code at}, naming the resource when {@code obj} is a listener, cluster or route configuration. */
+  private static ConfigPath named(JsonObject obj, Descriptor type, ConfigPath at) {
+    if (NAMED_RESOURCES.contains(type.getFullName())) {
+      JsonElement name = obj.get("name");
+      if (name != null && name.isJsonPrimitive()) {
+        return at.resource(name.getAsString());
+      }
+    }
+    return at;
   }
 
   private static JsonElement toJson(String text, String source) throws ConfigException {
@@ -83,9 +160,11 @@ public final class BootstrapLoader {
     try {
       doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
     } catch (MarkedYAMLException e) {
-      String where = e.getProblemMark() == null ? "" : " at line " + (e.getProblemMark().getLine() + 1)
-          + ", column " + (e.getProblemMark().getColumn() + 1);
-      throw new ConfigException(new ConfigError(source, "", "malformed YAML" + where + ": " + e.getProblem()));
+      String where = e.getProblemMark() == null ? "" : " at " + lineColumn(e.getProblemMark());
+      String context = e.getContext() == null ? "" : " (" + e.getContext()
+          + (e.getContextMark() == null ? "" : " that starts at " + lineColumn(e.getContextMark())) + ")";
+      throw new ConfigException(new ConfigError(source, "", "malformed YAML" + where + ": " + e.getProblem()
+          + context));
     } catch (YAMLException e) {
       throw new ConfigException(new ConfigError(source, "", "malformed YAML: " + e.getMessage()));
     }
@@ -97,6 +176,10 @@ public final class BootstrapLoader {
           + doc.getClass().getSimpleName()));
     }
     return GSON.toJsonTree(stringKeys(doc));
+  }
+
+  private static String lineColumn(Mark m) {
+    return "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1);
   }
 
   /** YAML allows non-string keys and dates; JSON does not. Normalise both to strings. */
@@ -137,6 +220,7 @@ public final class BootstrapLoader {
       at.error("expected an object for " + wellKnown + ", found " + kind(json));
       return;
     }
+    at = named(json.getAsJsonObject(), type, at); // errors name the resource, as the compilers' do
     for (Map.Entry<String, JsonElement> e : json.getAsJsonObject().entrySet()) {
       FieldDescriptor f = type.findFieldByName(e.getKey());
       if (f == null) {

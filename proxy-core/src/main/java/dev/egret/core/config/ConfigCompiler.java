@@ -1,5 +1,7 @@
 package dev.egret.core.config;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.egret.core.accesslog.AccessLogWriter;
 import dev.egret.core.http.HcmCompiler;
 import dev.egret.core.listener.ListenerCompiler;
@@ -14,6 +16,7 @@ import io.envoyproxy.envoy.config.bootstrap.v3.Admin;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,8 +38,19 @@ import java.util.Set;
 public final class ConfigCompiler {
   private ConfigCompiler() {}
 
+  /** Compiles with the platform's DNS resolver for DNS clusters ({@link DnsResolverFactory#system()}). */
   public static RuntimeConfig compile(Bootstrap b, Stats stats, AccessLogWriter accessLogWriter)
       throws ConfigException {
+    return compile(b, stats, accessLogWriter, DnsResolverFactory.system());
+  }
+
+  /**
+   * Compiles; DNS clusters resolve through {@code dns} unless they name their own name servers
+   * ({@code typed_dns_resolver_config}).
+   */
+  public static RuntimeConfig compile(Bootstrap b, Stats stats, AccessLogWriter accessLogWriter,
+      DnsResolverFactory dns) throws ConfigException {
+    requireNonNull(dns, "dns");
     ConfigPath root = ConfigPath.root("");
     Fields.allowOnly(b, root, Set.of("node", "admin", "static_resources", "dynamic_resources"));
     if (b.hasDynamicResources()) {
@@ -58,7 +72,7 @@ public final class ConfigCompiler {
         at.field("name").error("duplicate cluster name '" + c.getName() + "'");
         continue;
       }
-      ClusterRuntime runtime = ClusterRuntime.compile(c, at, stats, DnsResolverFactory.system(), pools);
+      ClusterRuntime runtime = ClusterRuntime.compile(c, at, stats, dns, pools);
       if (runtime != null) {
         clusters.put(c.getName(), runtime);
       }
@@ -86,7 +100,8 @@ public final class ConfigCompiler {
       if (lc.address().getPort() != 0) {
         String other = addresses.putIfAbsent(lc.address(), l.getName());
         if (other != null) {
-          at.field("address").error("listener '" + other + "' already binds " + lc.address());
+          at.field("address").error("listener '" + other + "' already binds "
+              + NetUtil.toSocketAddressString(lc.address()));
           continue;
         }
       }

@@ -45,7 +45,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real HTTP server on 127.0.0.1, the upstream of `egret demo` and of the tests: HTTP/1.1, HTTP/2 (prior knowledge or ALPN over TLS).
+ * A real HTTP server on 127.0.0.1 (or another loopback address, see {@link #http1(String, String, int)}),
+ * the upstream of `egret demo` and of the tests: HTTP/1.1, HTTP/2 (prior knowledge or ALPN over TLS).
  *
  * <p>Paths it understands (everything else echoes the request as text):
  * <ul>
@@ -71,6 +72,11 @@ public final class DemoUpstream implements AutoCloseable {
   public enum Mode { HTTP1, HTTP2_PRIOR_KNOWLEDGE, TLS_ALPN }
 
   private DemoUpstream(String name, Mode mode, SslContext ssl) throws InterruptedException {
+    this(name, mode, ssl, new InetSocketAddress("127.0.0.1", 0));
+  }
+
+  private DemoUpstream(String name, Mode mode, SslContext ssl, InetSocketAddress bind)
+      throws InterruptedException {
     this.name = name;
     ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<Channel>() {
@@ -103,11 +109,29 @@ public final class DemoUpstream implements AutoCloseable {
             }
           }
         });
-    server = b.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+    try {
+      server = b.bind(bind).sync().channel();
+    } catch (InterruptedException | RuntimeException e) {
+      group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+      throw e;
+    }
   }
 
   public static DemoUpstream http1(String name) throws InterruptedException {
     return new DemoUpstream(name, Mode.HTTP1, null);
+  }
+
+  /**
+   * HTTP/1.1 on {@code bindAddress} (an IP literal; on Linux any of 127.0.0.0/8 is loopback), port
+   * {@code port} (0: any free one). Upstreams on different loopback addresses can share a port, which
+   * is how a DNS cluster's hosts look (a DNS answer gives addresses, the port is the endpoint's).
+   */
+  public static DemoUpstream http1(String name, String bindAddress, int port) throws InterruptedException {
+    java.net.InetAddress ip = io.netty.util.NetUtil.createInetAddressFromIpAddressString(bindAddress);
+    if (ip == null) {
+      throw new IllegalArgumentException("not an IP address: " + bindAddress);
+    }
+    return new DemoUpstream(name, Mode.HTTP1, null, new InetSocketAddress(ip, port));
   }
 
   public static DemoUpstream http2PriorKnowledge(String name) throws InterruptedException {
@@ -117,6 +141,11 @@ public final class DemoUpstream implements AutoCloseable {
   /** TLS with ALPN (h2 and http/1.1) using the given server context. */
   public static DemoUpstream tls(String name, SslContext ssl) throws InterruptedException {
     return new DemoUpstream(name, Mode.TLS_ALPN, ssl);
+  }
+
+  /** The address it is bound to. */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) server.localAddress();
   }
 
   public int port() {

@@ -3,18 +3,22 @@ package dev.egret.core.upstream;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.Durations;
+import dev.egret.core.config.Addresses;
 import dev.egret.core.config.ConfigPath;
 import dev.egret.core.config.Fields;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.extensions.network.dns_resolver.cares.v3.CaresDnsResolverConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.netty.util.NetUtil;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +30,11 @@ import java.util.Set;
  * field path. Anything Egret does not implement is rejected, never ignored: other discovery types
  * (EDS, ORIGINAL_DST, custom cluster types), other LB policies, health checks, circuit breakers,
  * outlier detection, locality and priority settings, endpoint metadata, transport-socket matches...
+ *
+ * <p>{@code typed_dns_resolver_config} is accepted for c-ares ({@code envoy.network.dns_resolver.cares})
+ * with {@code resolvers} (IP socket addresses; port 0 is 53) and {@code
+ * dns_resolver_options.no_default_search_domain}; the cluster then asks those name servers instead of
+ * the ones Egret was started with. The deprecated {@code dns_resolvers} field is rejected.
  */
 final class ClusterCompiler {
   static final String TLS = "envoy.transport_sockets.tls";
@@ -36,7 +45,10 @@ final class ClusterCompiler {
   private static final Set<String> CLUSTER_FIELDS = Set.of("name", "alt_stat_name", "type",
       "connect_timeout", "lb_policy", "load_assignment", "dns_refresh_rate", "dns_failure_refresh_rate",
       "respect_dns_ttl", "dns_lookup_family", "typed_extension_protocol_options", "transport_socket",
-      "per_connection_buffer_limit_bytes", "common_lb_config", "least_request_lb_config");
+      "per_connection_buffer_limit_bytes", "common_lb_config", "least_request_lb_config",
+      "typed_dns_resolver_config");
+  static final String CARES = "envoy.network.dns_resolver.cares";
+  static final int DNS_PORT = 53;
 
   private ClusterCompiler() {}
 
@@ -247,7 +259,49 @@ final class ClusterCompiler {
         yield DnsLookupFamily.AUTO;
       }
     };
-    return new DnsSettings(refresh, base, max, c.getRespectDnsTtl(), family);
+    List<InetSocketAddress> resolvers = List.of();
+    boolean searchDomains = true;
+    if (c.hasTypedDnsResolverConfig()) {
+      ConfigPath r = at.field("typed_dns_resolver_config");
+      CaresDnsResolverConfig cares = cares(c.getTypedDnsResolverConfig(), r);
+      if (cares != null) {
+        resolvers = resolvers(cares, r.field("typed_config"));
+        searchDomains = !cares.getDnsResolverOptions().getNoDefaultSearchDomain();
+      }
+    }
+    return new DnsSettings(refresh, base, max, c.getRespectDnsTtl(), family, resolvers, searchDomains);
+  }
+
+  /** The c-ares config of {@code typed_dns_resolver_config}, or null after recording errors. */
+  private static CaresDnsResolverConfig cares(TypedExtensionConfig t, ConfigPath at) {
+    Fields.allowOnly(t, at, Set.of("name", "typed_config"));
+    if (!t.hasTypedConfig() || !t.getTypedConfig().is(CaresDnsResolverConfig.class)) {
+      String type = t.hasTypedConfig() ? t.getTypedConfig().getTypeUrl() : "no typed_config";
+      at.field("typed_config").error("DNS resolver '" + t.getName() + "' (" + type + ") is not supported by"
+          + " Egret (supported: " + CARES + " with a CaresDnsResolverConfig)");
+      return null;
+    }
+    try {
+      return t.getTypedConfig().unpack(CaresDnsResolverConfig.class);
+    } catch (InvalidProtocolBufferException e) {
+      at.field("typed_config").error("cannot decode " + t.getTypedConfig().getTypeUrl() + ": " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** The name servers of a c-ares config (port 0 meaning 53); errors at {@code at}. */
+  private static List<InetSocketAddress> resolvers(CaresDnsResolverConfig cares, ConfigPath at) {
+    Fields.allowOnly(cares, at, Set.of("resolvers", "dns_resolver_options"));
+    Fields.allowOnly(cares.getDnsResolverOptions(), at.field("dns_resolver_options"),
+        Set.of("no_default_search_domain"));
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (int i = 0; i < cares.getResolversCount(); i++) {
+      InetSocketAddress a = Addresses.ipSocketAddress(cares.getResolvers(i), at.field("resolvers").index(i));
+      if (a != null) {
+        out.add(a.getPort() == 0 ? new InetSocketAddress(a.getAddress(), DNS_PORT) : a);
+      }
+    }
+    return out;
   }
 
   /** The UpstreamTlsContext of a TLS socket, null for raw_buffer; errors at {@code at}. */

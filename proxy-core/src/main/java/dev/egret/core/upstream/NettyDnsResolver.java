@@ -21,6 +21,7 @@ import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import io.netty.resolver.dns.NoopAuthoritativeDnsServerCache;
 import io.netty.resolver.dns.NoopDnsCache;
 import io.netty.resolver.dns.NoopDnsCnameCache;
+import io.netty.resolver.dns.SequentialDnsServerAddressStreamProvider;
 import io.netty.resolver.dns.SingletonDnsServerAddressStreamProvider;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
@@ -72,6 +73,17 @@ final class NettyDnsResolver implements DnsResolver {
     DnsNameResolverBuilder b = builder(loop, tracker)
         .nameServerProvider(new SingletonDnsServerAddressStreamProvider(requireNonNull(server, "server")))
         .searchDomains(List.of());
+    return new NettyDnsResolver(loop, tracker, b);
+  }
+
+  static NettyDnsResolver forServers(EventLoop loop, List<InetSocketAddress> servers,
+      boolean platformSearchDomains) {
+    NoAnswerTracker tracker = new NoAnswerTracker();
+    DnsNameResolverBuilder b = builder(loop, tracker)
+        .nameServerProvider(new SequentialDnsServerAddressStreamProvider(servers));
+    if (!platformSearchDomains) {
+      b.searchDomains(List.of());
+    }
     return new NettyDnsResolver(loop, tracker, b);
   }
 

@@ -125,7 +125,11 @@ public final class UpstreamCluster implements AutoCloseable {
     return initialized;
   }
 
-  /** Starts DNS resolution on {@code dnsLoop}; nothing for a STATIC cluster. At most once. */
+  /**
+   * Starts DNS resolution on {@code dnsLoop}, through the cluster's own name servers when it names
+   * some ({@link DnsSettings#resolvers()}), else through the factory it was built with; nothing for a
+   * STATIC cluster. At most once.
+   */
   public synchronized void start(EventLoop dnsLoop) {
     requireNonNull(dnsLoop, "dnsLoop");
     if (started || closed) {
@@ -133,7 +137,7 @@ public final class UpstreamCluster implements AutoCloseable {
     }
     started = true;
     if (config.type() != DiscoveryType.STATIC) {
-      discovery = new DnsDiscovery(this, dnsLoop, dns.create(dnsLoop));
+      discovery = new DnsDiscovery(this, dnsLoop, config.dns().resolverOr(dns).create(dnsLoop));
       discovery.start();
     }
   }

@@ -46,7 +46,7 @@ class BootstrapLoaderTest {
             conect_timeout: 1s
         """))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("static_resources.clusters[0].conect_timeout: unknown field 'conect_timeout' in "
+        .hasMessage("static_resources.clusters[0].conect_timeout [c]: unknown field 'conect_timeout' in "
             + "envoy.config.cluster.v3.Cluster");
   }
 
@@ -63,7 +63,7 @@ class BootstrapLoaderTest {
                   "@type": type.googleapis.com/envoy.extensions.filters.network.nope.v3.Nope
         """))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("static_resources.listeners[0].filter_chains[0].filters[0].typed_config.@type: "
+        .hasMessage("static_resources.listeners[0].filter_chains[0].filters[0].typed_config.@type [l]: "
             + "unknown type URL 'type.googleapis.com/envoy.extensions.filters.network.nope.v3.Nope'");
   }
 
@@ -80,7 +80,7 @@ class BootstrapLoaderTest {
                   "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
                   stat_prefx: x
         """))
-        .hasMessageContaining("filters[0].typed_config.stat_prefx: unknown field 'stat_prefx'");
+        .hasMessageContaining("filters[0].typed_config.stat_prefx [l]: unknown field 'stat_prefx'");
   }
 
   @Test
@@ -94,7 +94,7 @@ class BootstrapLoaderTest {
   void badValueIsReported() {
     assertThatThrownBy(() -> parse("static_resources:\n  clusters:\n  - name: c\n    connect_timeout: soon\n"))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("test.yaml: invalid value:");
+        .hasMessage("static_resources.clusters[0].connect_timeout [c]: invalid value: Failed to parse duration: \"soon\"");
   }
 
   @Test

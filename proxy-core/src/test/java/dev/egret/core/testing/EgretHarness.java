@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.egret.core.EgretServer;
 import dev.egret.core.config.BootstrapLoader;
+import dev.egret.core.upstream.DnsResolverFactory;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import java.io.IOException;
 import java.net.URI;
@@ -29,13 +30,18 @@ public final class EgretHarness implements AutoCloseable {
       .connectTimeout(Duration.ofSeconds(5)).build();
 
   public EgretHarness(String yaml, Map<String, Object> vars) throws Exception {
+    this(yaml, vars, DnsResolverFactory.system());
+  }
+
+  /** As {@link #EgretHarness(String, Map)}, with DNS clusters resolving through {@code dns}. */
+  public EgretHarness(String yaml, Map<String, Object> vars, DnsResolverFactory dns) throws Exception {
     this.accessLog = Files.createTempFile("egret-access", ".log");
     String text = yaml.replace("${ACCESS_LOG}", accessLog.toString());
     for (Map.Entry<String, Object> e : vars.entrySet()) {
       text = text.replace("${" + e.getKey() + "}", String.valueOf(e.getValue()));
     }
     Bootstrap b = BootstrapLoader.parse(text, "test bootstrap", Bootstrap.newBuilder()).build();
-    this.server = EgretServer.start(b, 2);
+    this.server = EgretServer.start(b, 2, dns);
   }
 
   public EgretServer server() {

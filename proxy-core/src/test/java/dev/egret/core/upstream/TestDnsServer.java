@@ -36,7 +36,7 @@ import java.time.Duration;
  * A tiny authoritative DNS server on 127.0.0.1 for tests: answers A/AAAA questions from a table the
  * test changes while it runs, and counts the questions per name.
  */
-final class TestDnsServer implements AutoCloseable {
+public final class TestDnsServer implements AutoCloseable {
   /** What to answer for one name. */
   record Answer(DnsResponseCode code, long ttl, List<String> ips) {}
 
@@ -46,7 +46,7 @@ final class TestDnsServer implements AutoCloseable {
   private final Channel channel;
   private final Object asked = new Object();
 
-  TestDnsServer() throws InterruptedException {
+  public TestDnsServer() throws InterruptedException {
     channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
         .handler(new ChannelInitializer<DatagramChannel>() {
           @Override
@@ -57,27 +57,27 @@ final class TestDnsServer implements AutoCloseable {
         .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
   }
 
-  InetSocketAddress address() {
+  public InetSocketAddress address() {
     return (InetSocketAddress) channel.localAddress();
   }
 
   /** Answers {@code name} with these IPs (v4 ones to A, v6 ones to AAAA); none is NOERROR, empty. */
-  void answer(String name, long ttl, String... ips) {
+  public void answer(String name, long ttl, String... ips) {
     answers.put(key(name), new Answer(DnsResponseCode.NOERROR, ttl, List.of(ips)));
   }
 
-  void respond(String name, DnsResponseCode code) {
+  public void respond(String name, DnsResponseCode code) {
     answers.put(key(name), new Answer(code, 0, List.of()));
   }
 
   /** A and AAAA questions about {@code name} so far (Netty's last-resort CNAME questions are not counted). */
-  int questions(String name) {
+  public int questions(String name) {
     AtomicInteger n = questions.get(key(name));
     return n == null ? 0 : n.get();
   }
 
   /** Waits until {@link #questions} reaches {@code count}; false at the deadline. */
-  boolean awaitQuestions(String name, int count, Duration timeout) throws InterruptedException {
+  public boolean awaitQuestions(String name, int count, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (asked) {
       while (questions(name) < count) {
