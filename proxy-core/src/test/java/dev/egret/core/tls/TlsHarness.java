@@ -3,6 +3,7 @@ package dev.egret.core.tls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -69,26 +70,32 @@ final class TlsHarness implements AutoCloseable {
   /** Connects to {@code port} and returns the client outcome once the handshake ends. */
   ClientView connect(int port, Function<Channel, SslHandler> handler) throws Exception {
     CompletableFuture<ClientView> out = new CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicReference<SslHandler> sslRef = new java.util.concurrent.atomic.AtomicReference<>();
     Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
             SslHandler ssl = handler.apply(ch);
+            sslRef.set(ssl);
             ch.pipeline().addLast(ssl, new ChannelInboundHandlerAdapter() {
               @Override
               public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
                 ctx.close(); // the outcome is read from the handshake future
               }
             });
-            ssl.handshakeFuture().addListener(f -> out.complete(new ClientView(f.isSuccess(), f.cause(),
-                ssl.applicationProtocol(), ssl.engine().getSession())));
           }
         });
-    b.connect("127.0.0.1", port).addListener(f -> {
+    // the handshake is awaited only once connected: a failed connect also fails the handshake
+    // future (the channel closes), and that must not be mistaken for a TLS failure
+    b.connect("127.0.0.1", port).addListener((ChannelFuture f) -> {
       if (!f.isSuccess()) {
         out.complete(new ClientView(false, f.cause(), null, null));
+        return;
       }
+      SslHandler ssl = sslRef.get();
+      ssl.handshakeFuture().addListener(h -> out.complete(new ClientView(h.isSuccess(), h.cause(),
+          ssl.applicationProtocol(), ssl.engine().getSession())));
     });
     return out.get(10, TimeUnit.SECONDS);
   }
