@@ -59,6 +59,12 @@ class ProxyIntegrationTest {
                     routes:
                     - match: { prefix: "/" }
                       route: { cluster: no_hosts }
+                  - name: by_header
+                    domains: ["header.example.com"]
+                    routes:
+                    - name: chosen
+                      match: { prefix: "/" }
+                      route: { cluster_header: x-target-cluster }
                   - name: direct
                     domains: ["direct.example.com"]
                     routes:
@@ -183,6 +189,22 @@ class ProxyIntegrationTest {
     assertThat(r.body()).isEqualTo("no healthy upstream");
     assertThat(lastLogLineContaining("/uh"))
         .isEqualTo("GET empty.example.com /uh HTTP/1.1 503 UH no_healthy_upstream \"-\" no_hosts - -");
+  }
+
+  @Test
+  void clusterFromHeaderOr503NcWhenItNamesNone() throws Exception {
+    HttpResponse<String> ok = egret.send("egress", "header.example.com", "GET", "/picked",
+        HttpRequest.BodyPublishers.noBody(), Map.of("x-target-cluster", "upstream"));
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(ok.body()).isEqualTo("up1 GET /picked HTTP/1.1");
+    HttpResponse<String> none = egret.get("egress", "header.example.com", "/no-header");
+    assertThat(none.statusCode()).isEqualTo(503);
+    assertThat(none.body()).isEmpty();
+    assertThat(lastLogLineContaining("/no-header"))
+        .isEqualTo("GET header.example.com /no-header HTTP/1.1 503 NC cluster_not_found \"-\" - - chosen");
+    HttpResponse<String> unknown = egret.send("egress", "header.example.com", "GET", "/unknown-cluster",
+        HttpRequest.BodyPublishers.noBody(), Map.of("x-target-cluster", "nope"));
+    assertThat(unknown.statusCode()).isEqualTo(503);
   }
 
   @Test
