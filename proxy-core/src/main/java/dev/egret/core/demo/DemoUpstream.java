@@ -52,7 +52,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code /download/N}: streams N bytes (chunked), honouring backpressure;
  *   <li>{@code /upload}: reads the body without keeping it and answers with its length;
- *   <li>{@code /status/N}: answers status N.
+ *   <li>{@code /status/N}: answers status N;
+ *   <li>{@code /flaky/KEY/N}: answers 503 to the first N requests for KEY, then 200;
+ *   <li>{@code /sleep/MS}: answers after MS milliseconds.
  * </ul>
  * It records each request's headers and counts accepted connections.
  */
@@ -62,6 +64,7 @@ public final class DemoUpstream implements AutoCloseable {
   private final AtomicInteger connections = new AtomicInteger();
   private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
   private final Map<String, String> responseHeaders = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> flaky = new ConcurrentHashMap<>();
   private final String name;
   private volatile String fixedBody; // when set, answers every ordinary request with it
   private volatile String lastSni; // the server name the last TLS client asked for
@@ -263,8 +266,21 @@ public final class DemoUpstream implements AutoCloseable {
         new Streamer(ctx, n).run();
         return;
       }
+      if (uri.startsWith("/sleep/")) {
+        long ms = Long.parseLong(uri.substring("/sleep/".length()));
+        FullHttpResponse late = text(HttpResponseStatus.OK, "slept " + ms);
+        addCommon(late);
+        ctx.executor().schedule(() -> ctx.writeAndFlush(late), ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return;
+      }
       FullHttpResponse res;
-      if (uri.startsWith("/upload")) {
+      if (uri.startsWith("/flaky/")) {
+        String[] parts = uri.substring("/flaky/".length()).split("/");
+        int failures = Integer.parseInt(parts[1]);
+        int n = flaky.computeIfAbsent(parts[0], k -> new AtomicInteger()).incrementAndGet();
+        res = n <= failures ? text(HttpResponseStatus.SERVICE_UNAVAILABLE, "failure " + n)
+            : text(HttpResponseStatus.OK, name + " ok after " + (n - 1) + " failures, received " + received);
+      } else if (uri.startsWith("/upload")) {
         res = text(HttpResponseStatus.OK, "received " + received);
       } else if (uri.startsWith("/status/")) {
         res = text(HttpResponseStatus.valueOf(Integer.parseInt(uri.substring("/status/".length()))),

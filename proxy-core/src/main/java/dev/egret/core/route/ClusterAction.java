@@ -25,10 +25,14 @@ public final class ClusterAction {
   private final String hostRewriteLiteral;
   private final boolean autoHostRewrite;
   private final Duration timeout;
+  private final RetryPolicy retryPolicy; // nullable
+  private final boolean includeRequestAttemptCount;
+  private final boolean includeAttemptCountInResponse;
 
   ClusterAction(String cluster, List<WeightedCluster> weighted, String clusterHeader,
       int clusterNotFoundStatus, PathRewrite pathRewrite, String hostRewriteLiteral,
-      boolean autoHostRewrite, Duration timeout) {
+      boolean autoHostRewrite, Duration timeout, RetryPolicy retryPolicy, boolean includeRequestAttemptCount,
+      boolean includeAttemptCountInResponse) {
     this.cluster = cluster;
     this.weighted = List.copyOf(weighted);
     this.totalWeight = this.weighted.stream().mapToLong(WeightedCluster::weight).sum();
@@ -38,6 +42,24 @@ public final class ClusterAction {
     this.hostRewriteLiteral = hostRewriteLiteral;
     this.autoHostRewrite = autoHostRewrite;
     this.timeout = requireNonNull(timeout, "timeout");
+    this.retryPolicy = retryPolicy;
+    this.includeRequestAttemptCount = includeRequestAttemptCount;
+    this.includeAttemptCountInResponse = includeAttemptCountInResponse;
+  }
+
+  /** The retry policy (the route's, else its virtual host's), or null when requests are not retried. */
+  public RetryPolicy retryPolicy() {
+    return retryPolicy;
+  }
+
+  /** Virtual host {@code include_request_attempt_count}: send {@code x-envoy-attempt-count} upstream. */
+  public boolean includeRequestAttemptCount() {
+    return includeRequestAttemptCount;
+  }
+
+  /** Virtual host {@code include_attempt_count_in_response}. */
+  public boolean includeAttemptCountInResponse() {
+    return includeAttemptCountInResponse;
   }
 
   /**

@@ -69,7 +69,11 @@ final class RouteCompiler {
 
   private VirtualHostRoutes virtualHost(VirtualHost vh, ConfigPath at) {
     int before = at.errorCount();
-    allowOnly(vh, at, Set.of("name", "domains", "routes"));
+    allowOnly(vh, at, Set.of("name", "domains", "routes", "retry_policy", "include_request_attempt_count",
+        "include_attempt_count_in_response"));
+    RetryPolicy vhostRetry = vh.hasRetryPolicy() ? RetryPolicy.compile(vh.getRetryPolicy(), at.field("retry_policy")) : null;
+    VhostDefaults defaults = new VhostDefaults(vhostRetry, vh.getIncludeRequestAttemptCount(),
+        vh.getIncludeAttemptCountInResponse());
     if (vh.getName().isEmpty()) {
       at.field("name").error("virtual host name must not be empty");
     }
@@ -78,7 +82,7 @@ final class RouteCompiler {
     }
     List<RouteEntry> routes = new ArrayList<>();
     for (int i = 0; i < vh.getRoutesCount(); i++) {
-      RouteEntry r = route(vh.getRoutes(i), vh.getName(), at.field("routes").index(i));
+      RouteEntry r = route(vh.getRoutes(i), vh.getName(), defaults, at.field("routes").index(i));
       if (r != null) {
         routes.add(r);
       }
@@ -86,7 +90,11 @@ final class RouteCompiler {
     return at.errorCount() > before ? null : new VirtualHostRoutes(vh.getName(), vh.getDomainsList(), routes);
   }
 
-  private RouteEntry route(Route r, String vhostName, ConfigPath at) {
+  /** What a virtual host gives each of its routes. */
+  private record VhostDefaults(RetryPolicy retryPolicy, boolean includeRequestAttemptCount,
+      boolean includeAttemptCountInResponse) {}
+
+  private RouteEntry route(Route r, String vhostName, VhostDefaults defaults, ConfigPath at) {
     int before = at.errorCount();
     // metadata is data for filters and logs, not behaviour: kept in the config dump, never acted on here
     allowOnly(r, at, Set.of("name", "match", "route", "redirect", "direct_response", "metadata"));
@@ -108,7 +116,7 @@ final class RouteCompiler {
     Redirect redirect = null;
     DirectResponse direct = null;
     switch (r.getActionCase()) {
-      case ROUTE -> cluster = clusterAction(r.getRoute(), path, at.field("route"));
+      case ROUTE -> cluster = clusterAction(r.getRoute(), path, defaults, at.field("route"));
       case REDIRECT -> redirect = redirect(r.getRedirect(), path, at.field("redirect"));
       case DIRECT_RESPONSE -> direct = directResponse(r.getDirectResponse(), at.field("direct_response"));
       case ACTION_NOT_SET -> at.error("a route needs one of route, redirect, direct_response");
@@ -147,9 +155,12 @@ final class RouteCompiler {
     };
   }
 
-  private ClusterAction clusterAction(RouteAction a, PathMatcher path, ConfigPath at) {
+  private ClusterAction clusterAction(RouteAction a, PathMatcher path, VhostDefaults defaults, ConfigPath at) {
     allowOnly(a, at, Set.of("cluster", "weighted_clusters", "cluster_header", "cluster_not_found_response_code",
-        "prefix_rewrite", "regex_rewrite", "host_rewrite_literal", "auto_host_rewrite", "timeout"));
+        "prefix_rewrite", "regex_rewrite", "host_rewrite_literal", "auto_host_rewrite", "timeout", "retry_policy"));
+    // a route's retry policy replaces its virtual host's as a whole (no field merge)
+    RetryPolicy retry = a.hasRetryPolicy() ? RetryPolicy.compile(a.getRetryPolicy(), at.field("retry_policy"))
+        : defaults.retryPolicy();
     String cluster = null;
     String clusterHeader = null;
     List<WeightedCluster> weighted = List.of();
@@ -195,7 +206,8 @@ final class RouteCompiler {
     }
     String hostLiteral = a.getHostRewriteLiteral().isEmpty() ? null : a.getHostRewriteLiteral();
     boolean autoHost = a.hasAutoHostRewrite() && a.getAutoHostRewrite().getValue();
-    return new ClusterAction(cluster, weighted, clusterHeader, notFound, rewrite, hostLiteral, autoHost, timeout);
+    return new ClusterAction(cluster, weighted, clusterHeader, notFound, rewrite, hostLiteral, autoHost, timeout,
+        retry, defaults.includeRequestAttemptCount(), defaults.includeAttemptCountInResponse());
   }
 
   private List<WeightedCluster> weightedClusters(io.envoyproxy.envoy.config.route.v3.WeightedCluster w, ConfigPath at) {

@@ -100,6 +100,7 @@ public final class RouterImpl implements HttpRouter {
       head = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, req.method(), req.uri(), Unpooled.EMPTY_BUFFER,
           h, EmptyHttpHeaders.INSTANCE);
     }
-    return new UpstreamCall(s, cluster, head, !withBody, timeoutMillis, action.autoHostRewrite()).start();
+    return new UpstreamCall(s, cluster, head, !withBody, timeoutMillis, action.autoHostRewrite(),
+        action.retryPolicy(), action.includeRequestAttemptCount(), action.includeAttemptCountInResponse()).start();
   }
 }

@@ -6,34 +6,55 @@ import dev.egret.core.pool.ConnectionPool;
 import dev.egret.core.pool.ResetReason;
 import dev.egret.core.pool.UpstreamStream;
 import dev.egret.core.pool.UpstreamStreamListener;
+import dev.egret.core.route.RetryPolicy;
 import dev.egret.core.stream.ResponseFlag;
 import dev.egret.core.stream.StreamInfo;
 import dev.egret.core.upstream.Host;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One routed request on its way to an upstream host: the router's per-request state. It takes the
- * request body from the {@link DownstreamStream} and the response from the {@link UpstreamStream},
- * passing each on only as fast as the other side takes it (explicit reads on both channels), so a
- * body of any size streams through in bounded memory.
+ * One routed request on its way to an upstream: the router's per-request state, across retries. It
+ * takes the request body from the {@link DownstreamStream} and each attempt's response from its
+ * {@link UpstreamStream}, passing bytes on only as fast as the other side takes them (explicit reads
+ * on both channels), so a body of any size streams through in bounded memory.
+ *
+ * <p>Retries follow the route's {@link RetryPolicy}: a failed attempt (connect failure, reset, per-try
+ * timeout) or a retriable status is retried after a jittered back-off while retries remain and nothing
+ * has gone downstream yet; the request body is kept for replay up to the buffer limit, past which the
+ * request is no longer retried. The route timeout spans every attempt and back-off.
  *
  * <p>Failures become Envoy's local replies: 503 with {@code UF} and the transport failure reason when
- * the connection cannot be made, {@code UC}/{@code UR} when the upstream goes away before its
- * response headers, 502 {@code UPE} for a malformed response, 504 {@code UT} on the route timeout. Once
+ * the connection cannot be made ({@code URX,UF} and "retried and the latest reset reason" when retries
+ * ran out), {@code UC}/{@code UR} when the upstream goes away before its response headers, 502
+ * {@code UPE} for a malformed response, 504 {@code UT} on the route or last per-try timeout. Once
  * response bytes went downstream a failure can only reset the downstream stream.
  *
  * <p>Everything runs on the downstream connection's event loop, which is also where the upstream
- * connection lives.
+ * connections live.
  */
-final class UpstreamCall implements RequestHandler, UpstreamStreamListener, ConnectionPool.StreamCallback {
+final class UpstreamCall implements RequestHandler {
+  /** Request body kept for retries at most ({@code per_connection_buffer_limit_bytes}' default). */
+  static final long RETRY_BUFFER_LIMIT = 1024 * 1024;
+
   private final DownstreamStream down;
   private final StreamInfo info;
   private final ClusterRuntime cluster;
@@ -41,19 +62,28 @@ final class UpstreamCall implements RequestHandler, UpstreamStreamListener, Conn
   private final boolean requestSentWithHeaders;
   private final long timeoutMillis;
   private final boolean autoHostRewrite;
-  private Host host;
-  private UpstreamStream up;
-  private ConnectionPool.Cancellable pendingConnect;
-  private final ArrayDeque<HttpContent> queued = new ArrayDeque<>(2);
-  private LastHttpContent queuedEnd;
+  private final RetryPolicy retry; // nullable
+  private final long perTryMillis;
+  private final boolean attemptCountUpstream;
+  private final boolean attemptCountDownstream;
+
+  private Attempt current;
+  private int attempts;
+  private int retriesLeft;
+  private final List<Host> triedHosts = new ArrayList<>(2);
+  private List<HttpContent> replay; // retained copies of the body, while a retry may still need it
+  private long replayBytes;
+  private LastHttpContent replayEnd;
   private boolean requestEnded;
   private boolean responseStarted;
   private boolean done;
   private long requestEndNanos;
-  private ScheduledFuture<?> timeout;
+  private ScheduledFuture<?> routeTimer;
+  private ScheduledFuture<?> backOffTimer;
 
-  UpstreamCall(DownstreamStream down, ClusterRuntime cluster, HttpRequest head,
-      boolean requestSentWithHeaders, long timeoutMillis, boolean autoHostRewrite) {
+  UpstreamCall(DownstreamStream down, ClusterRuntime cluster, HttpRequest head, boolean requestSentWithHeaders,
+      long timeoutMillis, boolean autoHostRewrite, RetryPolicy retry, boolean attemptCountUpstream,
+      boolean attemptCountDownstream) {
     this.down = down;
     this.info = down.info();
     this.cluster = cluster;
@@ -61,67 +91,57 @@ final class UpstreamCall implements RequestHandler, UpstreamStreamListener, Conn
     this.requestSentWithHeaders = requestSentWithHeaders;
     this.timeoutMillis = timeoutMillis;
     this.autoHostRewrite = autoHostRewrite;
+    this.retry = retry;
+    long perTry = retry == null || retry.perTryTimeout() == null ? 0 : retry.perTryTimeout().toMillis();
+    // a per-try timeout not shorter than the route timeout is ignored (router.md §6.1)
+    this.perTryMillis = timeoutMillis > 0 && perTry >= timeoutMillis ? 0 : perTry;
+    this.attemptCountUpstream = attemptCountUpstream;
+    this.attemptCountDownstream = attemptCountDownstream;
+    this.retriesLeft = retry == null ? 0 : retry.numRetries();
+    if (retry != null && retriesLeft > 0 && !requestSentWithHeaders) {
+      replay = new ArrayList<>(2);
+    }
   }
 
-  /** Picks a host and asks its pool for a stream; returns null when answered locally. */
+  /** Starts the first attempt; returns null when the request was answered locally. */
   RequestHandler start() {
     info.setUpstreamCluster(cluster.name(), cluster.altStatName());
-    host = cluster.chooseHost();
-    if (host == null) {
-      done = true;
-      down.sendLocalReply(503, "no healthy upstream", "no_healthy_upstream", ResponseFlag.NO_HEALTHY_UPSTREAM);
-      return null;
-    }
-    info.setUpstreamHost(host.addressString());
-    info.setAttemptCount(1);
-    host.requestStarted();
-    cluster.stats().upstreamRqActive.inc();
-    if (autoHostRewrite && host.hostname() != null) {
-      head.headers().set(io.netty.handler.codec.http.HttpHeaderNames.HOST, host.hostname());
-    }
-    String authority = head.headers().get(io.netty.handler.codec.http.HttpHeaderNames.HOST);
-    ConnectionPool pool = cluster.pool(down.eventLoop(), host, authority);
-    ConnectionPool.Cancellable c = pool.newStream(this, this);
-    if (up == null && !done) {
-      pendingConnect = c;
-    }
+    startAttempt();
     return done ? null : this;
   }
 
-  // ---------------------------------------------------------------- pool callbacks
-
-  @Override
-  public void onReady(UpstreamStream stream) {
-    pendingConnect = null;
-    if (done) {
-      stream.reset();
+  private void startAttempt() {
+    Host host = pickHost();
+    if (host == null) {
+      finish();
+      down.sendLocalReply(503, "no healthy upstream", "no_healthy_upstream", ResponseFlag.NO_HEALTHY_UPSTREAM);
       return;
     }
-    up = stream;
-    java.net.InetSocketAddress local = stream.localAddress();
-    if (local != null) {
-      info.setUpstreamLocalAddress(local.getAddress().getHostAddress() + ":" + local.getPort());
+    attempts++;
+    triedHosts.add(host);
+    info.setAttemptCount(attempts);
+    info.setUpstreamHost(host.addressString());
+    info.setUpstreamLocalAddress(null);
+    info.setUpstreamTransportFailureReason(null);
+    if (autoHostRewrite && host.hostname() != null) {
+      head.headers().set(HttpHeaderNames.HOST, host.hostname());
     }
-    up.writeHeaders(head);
-    while (!queued.isEmpty()) {
-      up.writeData(queued.poll());
+    if (attemptCountUpstream) {
+      head.headers().set("x-envoy-attempt-count", Integer.toString(attempts));
     }
-    if (queuedEnd != null) {
-      LastHttpContent last = queuedEnd;
-      queuedEnd = null;
-      up.writeLast(last);
-    }
-    up.flush();
-    if (!requestEnded && up.isWritable()) {
-      down.readMoreRequest();
-    }
-    up.read();
+    current = new Attempt(host);
+    current.begin();
   }
 
-  @Override
-  public void onFailure(ResetReason reason, String transportFailureReason) {
-    pendingConnect = null;
-    onReset(reason, transportFailureReason);
+  /** The load balancer's pick, re-picked when the previous-hosts predicate rejects it. */
+  private Host pickHost() {
+    Host h = cluster.chooseHost();
+    if (h != null && retry != null && retry.avoidPreviousHosts() && !triedHosts.isEmpty()) {
+      for (int i = 0; i < retry.hostSelectionMaxAttempts() && triedHosts.contains(h); i++) {
+        h = cluster.chooseHost();
+      }
+    }
+    return h;
   }
 
   // ---------------------------------------------------------------- downstream → upstream
@@ -132,15 +152,17 @@ final class UpstreamCall implements RequestHandler, UpstreamStreamListener, Conn
       content.release();
       return;
     }
-    if (up == null) {
-      queued.add(content); // arrived with the headers, before the connection: at most one read's worth
+    keepForReplay(content);
+    if (current == null) {
+      content.release(); // backing off: the replay copy is what the next attempt sends
+      if (replay == null) {
+        tooBigToRetry();
+        return;
+      }
+      down.readMoreRequest();
       return;
     }
-    up.writeData(content);
-    up.flush();
-    if (up.isWritable()) {
-      down.readMoreRequest();
-    }
+    current.send(content);
   }
 
   @Override
@@ -148,140 +170,174 @@ final class UpstreamCall implements RequestHandler, UpstreamStreamListener, Conn
     requestEnded = true;
     requestEndNanos = System.nanoTime();
     if (timeoutMillis > 0 && !done) {
-      timeout = down.eventLoop().schedule(this::onRouteTimeout, timeoutMillis, TimeUnit.MILLISECONDS);
+      routeTimer = down.eventLoop().schedule(this::onRouteTimeout, timeoutMillis, TimeUnit.MILLISECONDS);
     }
     if (done || requestSentWithHeaders) {
       last.release();
+      if (current != null) {
+        current.requestComplete();
+      }
       return;
     }
-    if (up == null) {
-      queuedEnd = last;
-    } else {
-      up.writeLast(last);
+    if (replay != null) {
+      replayEnd = last.retainedDuplicate();
     }
+    if (current == null) {
+      last.release();
+      if (replay == null) {
+        tooBigToRetry();
+      }
+      return;
+    }
+    current.sendEnd(last);
   }
 
-  @Override
-  public void onWritabilityChanged(boolean writable) {
-    if (writable && !requestEnded && !done) {
-      down.readMoreRequest();
+  private void keepForReplay(HttpContent content) {
+    if (replay == null) {
+      return;
     }
+    replayBytes += content.content().readableBytes();
+    if (replayBytes > RETRY_BUFFER_LIMIT) {
+      cluster.stats().retryOrShadowAbandoned.inc();
+      releaseReplay();
+      retriesLeft = 0; // the current attempt continues, but it is the last one
+      return;
+    }
+    replay.add(content.retainedDuplicate());
   }
 
-  // ---------------------------------------------------------------- upstream → downstream
+  /** The body outgrew the retry buffer while no attempt was running (router.md §5.3). */
+  private void tooBigToRetry() {
+    finish();
+    down.sendLocalReply(507, "exceeded request buffer limit while retrying upstream",
+        "request_payload_exceeded_retry_buffer_limit", null);
+  }
 
-  @Override
-  public void onResponseHeaders(HttpResponse response) {
-    if (done) {
-      io.netty.util.ReferenceCountUtil.release(response);
-      return;
-    }
-    if (response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
-      io.netty.util.ReferenceCountUtil.release(response); // 100-continue was answered by us already
-      up.read();
-      return;
+  // ---------------------------------------------------------------- attempt outcomes
+
+  /** An attempt got response headers; returns false when they are dropped for a retry. */
+  private boolean onAttemptHeaders(Attempt a, HttpResponse response) {
+    int status = response.status().code();
+    if (retry != null && !responseStarted && retry.retriable(status, response.headers())) {
+      if (retriesLeft > 0 && (replay != null || requestSentWithHeaders)) {
+        retriesLeft--;
+        cluster.stats().upstreamRqRetry.inc();
+        a.abandon();
+        scheduleRetry();
+        return false;
+      }
+      if (retriesLeft == 0) {
+        cluster.stats().upstreamRqRetryLimitExceeded.inc();
+        info.setFlag(ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED);
+      }
+    } else if (attempts > 1) {
+      cluster.stats().upstreamRqRetrySuccess.inc();
     }
     responseStarted = true;
+    releaseReplay();
     long now = System.nanoTime();
     info.markUpstreamHeaders(now);
     info.setResponseCodeDetails("via_upstream");
-    cluster.stats().upstreamResponse(response.status().code());
+    cluster.stats().upstreamResponse(status);
     if (requestEnded) {
       response.headers().set("x-envoy-upstream-service-time", Long.toString((now - requestEndNanos) / 1_000_000));
     }
-    boolean complete = response instanceof LastHttpContent;
-    down.sendResponseHeaders(response);
-    if (complete) {
-      finish();
-    } else if (down.isWritable()) {
-      up.read();
+    if (attemptCountDownstream) {
+      response.headers().set("x-envoy-attempt-count", Integer.toString(attempts));
     }
+    return true;
   }
 
-  @Override
-  public void onResponseData(HttpContent data) {
-    if (done) {
-      data.release();
+  /** An attempt ended without a usable response. */
+  private void onAttemptFailed(Attempt a, ResetReason reason, String transportFailure, boolean perTryTimeout) {
+    if (a != current || done) {
       return;
     }
-    down.sendResponseData(data);
-    if (down.isWritable()) {
-      up.read();
-    }
-  }
-
-  @Override
-  public void onResponseEnd(LastHttpContent last) {
-    if (done) {
-      last.release();
-      return;
-    }
-    down.sendResponseEnd(last);
-    finish();
-  }
-
-  @Override
-  public void onDownstreamWritabilityChanged(boolean writable) {
-    if (writable && responseStarted && up != null && !done) {
-      up.read();
-    }
-  }
-
-  // ---------------------------------------------------------------- failures
-
-  @Override
-  public void onReset(ResetReason reason, String transportFailureReason) {
-    if (done) {
-      return;
-    }
-    up = null;
-    info.setUpstreamTransportFailureReason(transportFailureReason);
-    ResponseFlag flag = flagFor(reason);
-    String details = resetDetails(responseStarted ? "upstream_reset_after_response_started"
-        : "upstream_reset_before_response_started", reason, transportFailureReason);
+    current = null;
+    info.setUpstreamTransportFailureReason(transportFailure);
     if (responseStarted) {
-      info.setFlag(flag);
-      info.setResponseCodeDetails(details);
+      info.setFlag(UpstreamCall.flagFor(reason));
+      info.setResponseCodeDetails(resetDetails("upstream_reset_after_response_started", reason, transportFailure));
       finish();
       down.resetStream();
       return;
     }
+    RetryPolicy.Failure failure = perTryTimeout ? RetryPolicy.Failure.PER_TRY_TIMEOUT
+        : reason == ResetReason.OVERFLOW ? RetryPolicy.Failure.OVERFLOW
+        : reason.isConnectFailure() ? RetryPolicy.Failure.CONNECT_FAILURE
+        : reason == ResetReason.REMOTE_REFUSED_STREAM_RESET ? RetryPolicy.Failure.REFUSED_STREAM
+        : RetryPolicy.Failure.RESET;
+    if (retry != null && retry.retriable(failure, a.requestBytesSent)) {
+      boolean replayable = requestSentWithHeaders || replay != null;
+      if (retriesLeft > 0 && replayable) {
+        retriesLeft--;
+        cluster.stats().upstreamRqRetry.inc();
+        scheduleRetry();
+        return;
+      }
+      if (retriesLeft == 0) {
+        cluster.stats().upstreamRqRetryLimitExceeded.inc();
+        info.setFlag(ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED);
+      }
+    }
     finish();
+    if (perTryTimeout) {
+      down.sendLocalReply(504, "upstream request timeout", "upstream_per_try_timeout",
+          ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
+      return;
+    }
     int status = reason == ResetReason.PROTOCOL_ERROR ? 502 : 503;
-    StringBuilder body = new StringBuilder("upstream connect error or disconnect/reset before headers. ")
-        .append("reset reason: ").append(reason.text());
-    if (transportFailureReason != null && !transportFailureReason.isEmpty()) {
-      body.append(", transport failure reason: ").append(transportFailureReason);
+    StringBuilder body = new StringBuilder("upstream connect error or disconnect/reset before headers. ");
+    if (attempts > 1) {
+      body.append("retried and the latest ");
+    }
+    body.append("reset reason: ").append(reason.text());
+    if (transportFailure != null && !transportFailure.isEmpty()) {
+      body.append(", transport failure reason: ").append(transportFailure);
     }
     HttpHeaders extra = null;
     if (reason == ResetReason.OVERFLOW) {
       extra = new DefaultHttpHeaders().set("x-envoy-overloaded", "true");
     }
-    down.sendLocalReply(status, body.toString(), details, flag, extra);
+    down.sendLocalReply(status, body.toString(),
+        resetDetails("upstream_reset_before_response_started", reason, transportFailure), flagFor(reason), extra);
+  }
+
+  private void scheduleRetry() {
+    long delay = retry.backOffMillis(attempts, ThreadLocalRandom.current());
+    backOffTimer = down.eventLoop().schedule(() -> {
+      backOffTimer = null;
+      if (!done) {
+        startAttempt();
+      }
+    }, delay, TimeUnit.MILLISECONDS);
   }
 
   private void onRouteTimeout() {
-    timeout = null;
+    routeTimer = null;
     if (done) {
       return;
     }
     cluster.stats().upstreamRqTimeout.inc();
-    UpstreamStream u = up;
-    if (pendingConnect != null) {
-      pendingConnect.cancel();
-      pendingConnect = null;
+    Attempt a = current;
+    current = null;
+    if (a != null) {
+      a.abandon();
     }
-    if (u != null) {
-      u.reset();
-    }
+    finish();
     if (responseStarted) {
       info.setFlag(ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
-      finish();
       down.resetStream();
       return;
     }
-    finish();
     down.sendLocalReply(504, "upstream request timeout", "response_timeout", ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
+  }
+
+  @Override
+  public void onDownstreamWritabilityChanged(boolean writable) {
+    if (writable && responseStarted && current != null && current.up != null && !done) {
+      current.up.read();
+    }
   }
 
   @Override
@@ -289,14 +345,11 @@ final class UpstreamCall implements RequestHandler, UpstreamStreamListener, Conn
     if (done) {
       return;
     }
-    if (pendingConnect != null) {
-      pendingConnect.cancel();
-      pendingConnect = null;
-    }
-    UpstreamStream u = up;
+    Attempt a = current;
+    current = null;
     finish();
-    if (u != null) {
-      u.reset();
+    if (a != null) {
+      a.abandon();
     }
   }
 
@@ -306,24 +359,28 @@ final class UpstreamCall implements RequestHandler, UpstreamStreamListener, Conn
       return;
     }
     done = true;
-    if (timeout != null) {
-      timeout.cancel(false);
-      timeout = null;
+    if (routeTimer != null) {
+      routeTimer.cancel(false);
+      routeTimer = null;
     }
-    if (up != null && !requestEnded) {
-      up.reset(); // the response is complete but the request is not: Envoy resets the upstream
+    if (backOffTimer != null) {
+      backOffTimer.cancel(false);
+      backOffTimer = null;
     }
-    if (host != null) {
-      host.requestFinished();
-      cluster.stats().upstreamRqActive.dec();
-      cluster.stats().upstreamRqCompleted.inc();
+    if (current != null && !requestEnded) {
+      current.resetUpstream(); // the response is complete but the request is not: Envoy resets the upstream
     }
-    while (!queued.isEmpty()) {
-      queued.poll().release();
+    releaseReplay();
+  }
+
+  private void releaseReplay() {
+    if (replay != null) {
+      replay.forEach(ReferenceCountUtil::release);
+      replay = null;
     }
-    if (queuedEnd != null) {
-      queuedEnd.release();
-      queuedEnd = null;
+    if (replayEnd != null) {
+      replayEnd.release();
+      replayEnd = null;
     }
   }
 
@@ -360,5 +417,245 @@ final class UpstreamCall implements RequestHandler, UpstreamStreamListener, Conn
       }
     }
     return sb.toString();
+  }
+
+  /**
+   * One try at one host: asks the host's pool for a stream, sends the request (replaying the kept
+   * body on a retry), and relays the response — or reports why it could not.
+   */
+  private final class Attempt implements UpstreamStreamListener, ConnectionPool.StreamCallback {
+    private final Host host;
+    private UpstreamStream up;
+    private ConnectionPool.Cancellable pendingConnect;
+    private final ArrayDeque<HttpContent> queued = new ArrayDeque<>(2);
+    private LastHttpContent queuedEnd;
+    private boolean requestBytesSent;
+    private boolean finished;
+    private ScheduledFuture<?> perTryTimer;
+
+    Attempt(Host host) {
+      this.host = host;
+    }
+
+    void begin() {
+      host.requestStarted();
+      cluster.stats().upstreamRqActive.inc();
+      // a retry sends what the first attempt was sent: the body kept so far, and its end if it came
+      if (replay != null && attempts > 1) {
+        for (HttpContent c : replay) {
+          queued.add(c.retainedDuplicate());
+        }
+        if (replayEnd != null) {
+          queuedEnd = replayEnd.retainedDuplicate();
+        }
+      }
+      String authority = head.headers().get(HttpHeaderNames.HOST);
+      ConnectionPool pool = cluster.pool(down.eventLoop(), host, authority);
+      ConnectionPool.Cancellable c = pool.newStream(this, this);
+      if (up == null && !finished) {
+        pendingConnect = c;
+      }
+    }
+
+    @Override
+    public void onReady(UpstreamStream stream) {
+      pendingConnect = null;
+      if (finished) {
+        stream.reset();
+        return;
+      }
+      up = stream;
+      InetSocketAddress local = stream.localAddress();
+      if (local != null) {
+        info.setUpstreamLocalAddress(local.getAddress().getHostAddress() + ":" + local.getPort());
+      }
+      requestBytesSent = true;
+      up.writeHeaders(headForThisAttempt());
+      while (!queued.isEmpty()) {
+        up.writeData(queued.poll());
+      }
+      if (queuedEnd != null) {
+        LastHttpContent last = queuedEnd;
+        queuedEnd = null;
+        up.writeLast(last);
+      }
+      up.flush();
+      if (requestEnded) {
+        armPerTryTimer();
+      } else if (up.isWritable()) {
+        down.readMoreRequest();
+      }
+      up.read();
+    }
+
+    /** Netty's full-request objects carry content: every attempt gets its own head object. */
+    private HttpRequest headForThisAttempt() {
+      if (head instanceof FullHttpRequest) {
+        return new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
+            io.netty.buffer.Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE);
+      }
+      return attempts == 1 ? head : new DefaultHttpRequest(head.protocolVersion(), head.method(), head.uri(),
+          head.headers());
+    }
+
+    @Override
+    public void onFailure(ResetReason reason, String transportFailureReason) {
+      pendingConnect = null;
+      onReset(reason, transportFailureReason);
+    }
+
+    void send(HttpContent content) {
+      if (up == null) {
+        queued.add(content); // arrived before the connection: at most one read's worth
+        return;
+      }
+      up.writeData(content);
+      up.flush();
+      if (up.isWritable()) {
+        down.readMoreRequest();
+      }
+    }
+
+    void sendEnd(LastHttpContent last) {
+      if (up == null) {
+        queuedEnd = last;
+        return;
+      }
+      up.writeLast(last);
+      armPerTryTimer();
+    }
+
+    /** The request (sent with its headers) is now complete downstream. */
+    void requestComplete() {
+      if (up != null) {
+        armPerTryTimer();
+      }
+    }
+
+    private void armPerTryTimer() {
+      if (perTryMillis > 0 && perTryTimer == null && !finished) {
+        perTryTimer = down.eventLoop().schedule(this::onPerTryTimeout, perTryMillis, TimeUnit.MILLISECONDS);
+      }
+    }
+
+    private void onPerTryTimeout() {
+      perTryTimer = null;
+      if (finished || responseStarted) {
+        return;
+      }
+      cluster.stats().upstreamRqPerTryTimeout.inc();
+      abandon();
+      onAttemptFailed(this, ResetReason.LOCAL_RESET, null, true);
+    }
+
+    @Override
+    public void onWritabilityChanged(boolean writable) {
+      if (writable && !requestEnded && !finished) {
+        down.readMoreRequest();
+      }
+    }
+
+    @Override
+    public void onResponseHeaders(HttpResponse response) {
+      if (finished) {
+        ReferenceCountUtil.release(response);
+        return;
+      }
+      if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+        ReferenceCountUtil.release(response); // 100-continue was answered by Egret already
+        up.read();
+        return;
+      }
+      cancelPerTryTimer();
+      if (!onAttemptHeaders(this, response)) {
+        ReferenceCountUtil.release(response);
+        return;
+      }
+      boolean complete = response instanceof LastHttpContent;
+      down.sendResponseHeaders(response);
+      if (complete) {
+        end();
+        finish();
+      } else if (down.isWritable()) {
+        up.read();
+      }
+    }
+
+    @Override
+    public void onResponseData(HttpContent data) {
+      if (finished) {
+        data.release();
+        return;
+      }
+      down.sendResponseData(data);
+      if (down.isWritable()) {
+        up.read();
+      }
+    }
+
+    @Override
+    public void onResponseEnd(LastHttpContent last) {
+      if (finished) {
+        last.release();
+        return;
+      }
+      down.sendResponseEnd(last);
+      end();
+      finish();
+    }
+
+    @Override
+    public void onReset(ResetReason reason, String transportFailureReason) {
+      if (finished) {
+        return;
+      }
+      up = null;
+      end();
+      onAttemptFailed(this, reason, transportFailureReason, false);
+    }
+
+    /** Stops this attempt: a waiting connect is withdrawn, an open stream reset. */
+    void abandon() {
+      if (pendingConnect != null) {
+        pendingConnect.cancel();
+        pendingConnect = null;
+      }
+      end();
+      resetUpstream();
+    }
+
+    void resetUpstream() {
+      UpstreamStream u = up;
+      up = null;
+      if (u != null) {
+        u.reset();
+      }
+    }
+
+    private void cancelPerTryTimer() {
+      if (perTryTimer != null) {
+        perTryTimer.cancel(false);
+        perTryTimer = null;
+      }
+    }
+
+    /** Bookkeeping when the attempt is over, however it ended. */
+    private void end() {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      cancelPerTryTimer();
+      host.requestFinished();
+      cluster.stats().upstreamRqActive.dec();
+      cluster.stats().upstreamRqCompleted.inc();
+      while (!queued.isEmpty()) {
+        queued.poll().release();
+      }
+      if (queuedEnd != null) {
+        queuedEnd.release();
+        queuedEnd = null;
+      }
+    }
   }
 }

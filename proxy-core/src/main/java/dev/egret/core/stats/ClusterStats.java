@@ -17,6 +17,11 @@ public final class ClusterStats {
   public final StatCounter upstreamCxHttp2Total;
   public final StatCounter upstreamCxDestroy;
   public final StatCounter upstreamRqRxReset;
+  public final StatCounter upstreamRqRetry;
+  public final StatCounter upstreamRqRetrySuccess;
+  public final StatCounter upstreamRqRetryLimitExceeded;
+  public final StatCounter upstreamRqPerTryTimeout;
+  public final StatCounter retryOrShadowAbandoned;
   public final StatCounter membershipChange;
   public final StatCounter updateAttempt;
   public final StatCounter updateSuccess;
@@ -38,6 +43,11 @@ public final class ClusterStats {
     upstreamCxHttp2Total = stats.counter("envoy.cluster.upstream_cx_http2_total", t);
     upstreamCxDestroy = stats.counter("envoy.cluster.upstream_cx_destroy", t);
     upstreamRqRxReset = stats.counter("envoy.cluster.upstream_rq_rx_reset", t);
+    upstreamRqRetry = stats.counter("envoy.cluster.upstream_rq_retry", t);
+    upstreamRqRetrySuccess = stats.counter("envoy.cluster.upstream_rq_retry_success", t);
+    upstreamRqRetryLimitExceeded = stats.counter("envoy.cluster.upstream_rq_retry_limit_exceeded", t);
+    upstreamRqPerTryTimeout = stats.counter("envoy.cluster.upstream_rq_per_try_timeout", t);
+    retryOrShadowAbandoned = stats.counter("envoy.cluster.retry_or_shadow_abandoned", t);
     membershipChange = stats.counter("envoy.cluster.membership_change", t);
     updateAttempt = stats.counter("envoy.cluster.update_attempt", t);
     updateSuccess = stats.counter("envoy.cluster.update_success", t);

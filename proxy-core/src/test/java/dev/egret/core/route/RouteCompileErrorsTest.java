@@ -22,10 +22,10 @@ class RouteCompileErrorsTest {
   @Test
   void unsupportedRouteActionFieldIsRejectedWithPath() {
     ConfigError e = only(routeErrors("{\"match\":{\"prefix\":\"/\"},\"route\":{\"cluster\":\"a\","
-        + "\"retry_policy\":{\"retry_on\":\"5xx\"}}}"));
-    assertThat(e.path()).isEqualTo("virtual_hosts[0].routes[0].route.retry_policy");
+        + "\"hash_policy\":[{\"header\":{\"header_name\":\"x\"}}]}}"));
+    assertThat(e.path()).isEqualTo("virtual_hosts[0].routes[0].route.hash_policy");
     assertThat(e.resource()).isEqualTo("rc");
-    assertThat(e.message()).contains("retry_policy").contains("not supported");
+    assertThat(e.message()).contains("hash_policy").contains("not supported");
   }
 
   @Test
