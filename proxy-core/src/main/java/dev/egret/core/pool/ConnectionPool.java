@@ -82,13 +82,22 @@ public final class ConnectionPool {
       attach(c, listener, callback);
       return () -> { };
     }
+    if (!settings.breakers().tryStartPending()) {
+      settings.stats().upstreamRqPendingOverflow.inc();
+      callback.onFailure(ResetReason.OVERFLOW, null);
+      return () -> { };
+    }
     Pending p = new Pending(listener, callback);
     pending.add(p);
     settings.stats().upstreamRqPendingTotal.inc();
     if (needsNewConnection()) {
       connect();
     }
-    return () -> pending.remove(p);
+    return () -> {
+      if (pending.remove(p)) {
+        settings.breakers().pendingDone();
+      }
+    };
   }
 
   private UpstreamConnection pickReady() {
@@ -111,7 +120,23 @@ public final class ConnectionPool {
     if (settings.protocol() != UpstreamProtocol.HTTP1 && connecting > 0) {
       return false;
     }
-    return connecting < pending.size();
+    if (connecting >= pending.size()) {
+      return false;
+    }
+    if (!settings.breakers().canOpenConnection()) {
+      settings.stats().upstreamCxOverflow.inc(); // the request waits for a connection to free up
+      return false;
+    }
+    return true;
+  }
+
+  /** Takes the oldest waiting request off the queue, releasing its pending slot. */
+  private Pending pollPending() {
+    Pending p = pending.poll();
+    if (p != null) {
+      settings.breakers().pendingDone();
+    }
+    return p;
   }
 
   private void attach(UpstreamConnection c, UpstreamStreamListener listener, StreamCallback callback) {
@@ -120,6 +145,7 @@ public final class ConnectionPool {
 
   private void connect() {
     connecting++;
+    settings.breakers().connectionOpened();
     settings.stats().upstreamCxTotal.inc();
     Bootstrap b = new Bootstrap()
         .group(loop)
@@ -168,6 +194,7 @@ public final class ConnectionPool {
 
   private void connectFailed(Throwable cause) {
     connecting--;
+    settings.breakers().connectionClosed();
     settings.stats().upstreamCxConnectFail.inc();
     ResetReason reason = settings.failures().resetReason(cause);
     if (reason == ResetReason.CONNECTION_TIMEOUT) {
@@ -177,7 +204,7 @@ public final class ConnectionPool {
     // Envoy fails every request waiting on this connection attempt; for HTTP/1.1 each waits on its own.
     int n = settings.protocol() == UpstreamProtocol.HTTP1 ? 1 : pending.size();
     for (int i = 0; i < n && !pending.isEmpty(); i++) {
-      Pending p = pending.poll();
+      Pending p = pollPending();
       p.callback.onFailure(reason, tfr);
     }
   }
@@ -190,6 +217,7 @@ public final class ConnectionPool {
     ch.closeFuture().addListener(f -> {
       settings.stats().upstreamCxActive.dec();
       settings.observer().closed();
+      settings.breakers().connectionClosed();
     });
     if (closed) {
       ch.close();
@@ -227,7 +255,7 @@ public final class ConnectionPool {
         }
         return;
       }
-      Pending p = pending.poll();
+      Pending p = pollPending();
       attach(c, p.listener, p.callback);
     }
   }
@@ -238,7 +266,7 @@ public final class ConnectionPool {
       c.close();
       return;
     }
-    Pending p = pending.poll();
+    Pending p = pollPending();
     if (p != null) {
       attach(c, p.listener, p.callback);
       return;
@@ -278,7 +306,7 @@ public final class ConnectionPool {
       c.close();
     }
     while (!pending.isEmpty()) {
-      pending.poll().callback.onFailure(ResetReason.CONNECTION_TERMINATION, null);
+      pollPending().callback.onFailure(ResetReason.CONNECTION_TERMINATION, null);
     }
   }
 

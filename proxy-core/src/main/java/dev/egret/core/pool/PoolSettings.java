@@ -17,6 +17,7 @@ import java.util.function.Function;
  * @param stats             the cluster's stats
  * @param failures          maps a connect/handshake failure to Envoy's reset reason and transport text
  * @param observer          told when a connection opens and closes (per-host counters)
+ * @param breakers          the cluster's circuit breakers (connections, pending requests)
  */
 public record PoolSettings(
     UpstreamProtocol protocol,
@@ -25,12 +26,14 @@ public record PoolSettings(
     long idleTimeoutMillis,
     ClusterStats stats,
     ConnectFailures failures,
-    ConnectionObserver observer) {
+    ConnectionObserver observer,
+    dev.egret.core.upstream.CircuitBreakers breakers) {
   public PoolSettings {
     requireNonNull(protocol, "protocol");
     requireNonNull(stats, "stats");
     requireNonNull(failures, "failures");
     requireNonNull(observer, "observer");
+    requireNonNull(breakers, "breakers");
   }
 
   /** Watches connections come and go. */

@@ -12,6 +12,7 @@ import dev.egret.core.stats.ClusterStats;
 import dev.egret.core.stats.Stats;
 import dev.egret.core.tls.TransportFailure;
 import dev.egret.core.tls.UpstreamTls;
+import dev.egret.core.upstream.CircuitBreakers;
 import dev.egret.core.upstream.DnsResolverFactory;
 import dev.egret.core.upstream.Host;
 import dev.egret.core.upstream.UpstreamCluster;
@@ -51,9 +52,11 @@ public final class ClusterRuntime {
   private final UpstreamHttpProtocol http;
   private final UpstreamProtocol protocol;
   private final PoolRegistry pools;
+  private final CircuitBreakers breakers;
 
-  private ClusterRuntime(UpstreamCluster cluster, UpstreamTls tls, PoolRegistry pools) {
+  private ClusterRuntime(UpstreamCluster cluster, UpstreamTls tls, PoolRegistry pools, CircuitBreakers breakers) {
     this.cluster = cluster;
+    this.breakers = breakers;
     this.tls = tls;
     this.http = cluster.config().httpProtocol();
     this.protocol = switch (http.version()) {
@@ -85,7 +88,10 @@ public final class ClusterRuntime {
         return null;
       }
     }
-    return new ClusterRuntime(c, tls, pools);
+    CircuitBreakers breakers = proto.hasCircuitBreakers()
+        ? CircuitBreakers.compile(proto.getCircuitBreakers(), at.field("circuit_breakers"))
+        : CircuitBreakers.defaults();
+    return new ClusterRuntime(c, tls, pools, breakers);
   }
 
   public String name() {
@@ -98,6 +104,10 @@ public final class ClusterRuntime {
 
   public ClusterStats stats() {
     return cluster.stats();
+  }
+
+  public CircuitBreakers breakers() {
+    return breakers;
   }
 
   public List<Host> hosts() {
@@ -163,7 +173,8 @@ public final class ClusterRuntime {
           public void closed() {
             host.connectionClosed();
           }
-        });
+        },
+        breakers);
   }
 
   /** The host part of an authority: {@code [::1]:80} → {@code ::1}, {@code a.com:443} → {@code a.com}. */

@@ -80,6 +80,7 @@ final class UpstreamCall implements RequestHandler {
   private long requestEndNanos;
   private ScheduledFuture<?> routeTimer;
   private ScheduledFuture<?> backOffTimer;
+  private boolean holdingRetrySlot; // a max_retries / retry_budget slot, held until the retry ends
 
   UpstreamCall(DownstreamStream down, ClusterRuntime cluster, HttpRequest head, boolean requestSentWithHeaders,
       long timeoutMillis, boolean autoHostRewrite, RetryPolicy retry, boolean attemptCountUpstream,
@@ -221,12 +222,12 @@ final class UpstreamCall implements RequestHandler {
     if (retry != null && !responseStarted && retry.retriable(status, response.headers())) {
       if (retriesLeft > 0 && (replay != null || requestSentWithHeaders)) {
         retriesLeft--;
-        cluster.stats().upstreamRqRetry.inc();
-        a.abandon();
-        scheduleRetry();
-        return false;
-      }
-      if (retriesLeft == 0) {
+        if (takeRetrySlot()) {
+          a.abandon();
+          scheduleRetry();
+          return false;
+        }
+      } else if (retriesLeft == 0) {
         cluster.stats().upstreamRqRetryLimitExceeded.inc();
         info.setFlag(ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED);
       }
@@ -271,11 +272,11 @@ final class UpstreamCall implements RequestHandler {
       boolean replayable = requestSentWithHeaders || replay != null;
       if (retriesLeft > 0 && replayable) {
         retriesLeft--;
-        cluster.stats().upstreamRqRetry.inc();
-        scheduleRetry();
-        return;
-      }
-      if (retriesLeft == 0) {
+        if (takeRetrySlot()) {
+          scheduleRetry();
+          return;
+        }
+      } else if (retriesLeft == 0) {
         cluster.stats().upstreamRqRetryLimitExceeded.inc();
         info.setFlag(ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED);
       }
@@ -301,6 +302,21 @@ final class UpstreamCall implements RequestHandler {
     }
     down.sendLocalReply(status, body.toString(),
         resetDetails("upstream_reset_before_response_started", reason, transportFailure), flagFor(reason), extra);
+  }
+
+  /**
+   * Takes a retry slot from the cluster's circuit breakers; when none is free the retry is refused
+   * ({@code upstream_rq_retry_overflow}, flag {@code UO}) and the attempt's outcome stands.
+   */
+  private boolean takeRetrySlot() {
+    if (!holdingRetrySlot && !cluster.breakers().tryStartRetry()) {
+      cluster.stats().upstreamRqRetryOverflow.inc();
+      info.setFlag(ResponseFlag.UPSTREAM_OVERFLOW);
+      return false;
+    }
+    holdingRetrySlot = true;
+    cluster.stats().upstreamRqRetry.inc();
+    return true;
   }
 
   private void scheduleRetry() {
@@ -371,6 +387,10 @@ final class UpstreamCall implements RequestHandler {
       current.resetUpstream(); // the response is complete but the request is not: Envoy resets the upstream
     }
     releaseReplay();
+    if (holdingRetrySlot) {
+      holdingRetrySlot = false;
+      cluster.breakers().retryDone();
+    }
   }
 
   private void releaseReplay() {
@@ -438,6 +458,12 @@ final class UpstreamCall implements RequestHandler {
     }
 
     void begin() {
+      if (!cluster.breakers().tryStartRequest()) {
+        cluster.stats().upstreamRqPendingOverflow.inc();
+        finished = true;
+        onAttemptFailed(this, ResetReason.OVERFLOW, null, false);
+        return;
+      }
       host.requestStarted();
       cluster.stats().upstreamRqActive.inc();
       // a retry sends what the first attempt was sent: the body kept so far, and its end if it came
@@ -646,6 +672,7 @@ final class UpstreamCall implements RequestHandler {
       }
       finished = true;
       cancelPerTryTimer();
+      cluster.breakers().requestDone();
       host.requestFinished();
       cluster.stats().upstreamRqActive.dec();
       cluster.stats().upstreamRqCompleted.inc();

@@ -17,6 +17,9 @@ public final class ClusterStats {
   public final StatCounter upstreamCxHttp2Total;
   public final StatCounter upstreamCxDestroy;
   public final StatCounter upstreamRqRxReset;
+  public final StatCounter upstreamRqPendingOverflow;
+  public final StatCounter upstreamCxOverflow;
+  public final StatCounter upstreamRqRetryOverflow;
   public final StatCounter upstreamRqRetry;
   public final StatCounter upstreamRqRetrySuccess;
   public final StatCounter upstreamRqRetryLimitExceeded;
@@ -43,6 +46,9 @@ public final class ClusterStats {
     upstreamCxHttp2Total = stats.counter("envoy.cluster.upstream_cx_http2_total", t);
     upstreamCxDestroy = stats.counter("envoy.cluster.upstream_cx_destroy", t);
     upstreamRqRxReset = stats.counter("envoy.cluster.upstream_rq_rx_reset", t);
+    upstreamRqPendingOverflow = stats.counter("envoy.cluster.upstream_rq_pending_overflow", t);
+    upstreamCxOverflow = stats.counter("envoy.cluster.upstream_cx_overflow", t);
+    upstreamRqRetryOverflow = stats.counter("envoy.cluster.upstream_rq_retry_overflow", t);
     upstreamRqRetry = stats.counter("envoy.cluster.upstream_rq_retry", t);
     upstreamRqRetrySuccess = stats.counter("envoy.cluster.upstream_rq_retry_success", t);
     upstreamRqRetryLimitExceeded = stats.counter("envoy.cluster.upstream_rq_retry_limit_exceeded", t);

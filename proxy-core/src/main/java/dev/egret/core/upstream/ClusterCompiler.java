@@ -42,7 +42,7 @@ final class ClusterCompiler {
   static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   static final int DEFAULT_BUFFER_LIMIT = 1024 * 1024;
 
-  private static final Set<String> CLUSTER_FIELDS = Set.of("name", "alt_stat_name", "type",
+  private static final Set<String> CLUSTER_FIELDS = Set.of("name", "alt_stat_name", "type", "circuit_breakers",
       "connect_timeout", "lb_policy", "load_assignment", "dns_refresh_rate", "dns_failure_refresh_rate",
       "respect_dns_ttl", "dns_lookup_family", "typed_extension_protocol_options", "transport_socket",
       "per_connection_buffer_limit_bytes", "common_lb_config", "least_request_lb_config",

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 /** An HTTP/2 client with prior knowledge (h2c) for tests; one request per stream on one connection. */
 public final class H2cClient implements AutoCloseable {
   /** What came back. */
-  public record Response(int status, String body, String server) {}
+  public record Response(int status, String body, String server, String overloaded) {}
 
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Channel channel;
@@ -46,6 +46,11 @@ public final class H2cClient implements AutoCloseable {
   }
 
   public Response get(String authority, String path) throws Exception {
+    return getAsync(authority, path).get(10, TimeUnit.SECONDS);
+  }
+
+  /** Sends a GET on a new stream of the shared connection; completes with the whole response. */
+  public CompletableFuture<Response> getAsync(String authority, String path) throws Exception {
     CompletableFuture<Response> result = new CompletableFuture<>();
     Http2StreamChannel stream = new Http2StreamChannelBootstrap(channel)
         .handler(new ChannelInitializer<Http2StreamChannel>() {
@@ -57,7 +62,7 @@ public final class H2cClient implements AutoCloseable {
               @Override
               protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
                 result.complete(new Response(r.status().code(), r.content().toString(StandardCharsets.UTF_8),
-                    r.headers().get("server")));
+                    r.headers().get("server"), r.headers().get("x-envoy-overloaded")));
               }
 
               @Override
@@ -70,7 +75,7 @@ public final class H2cClient implements AutoCloseable {
     DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
     req.headers().set("host", authority);
     stream.writeAndFlush(req);
-    return result.get(10, TimeUnit.SECONDS);
+    return result;
   }
 
   @Override

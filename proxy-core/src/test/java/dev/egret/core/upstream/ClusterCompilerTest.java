@@ -10,7 +10,6 @@ import dev.egret.core.config.ConfigError;
 import dev.egret.core.config.ConfigException;
 import dev.egret.core.config.ConfigPath;
 import dev.egret.core.stats.Stats;
-import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
@@ -184,12 +183,12 @@ class ClusterCompilerTest {
     Cluster c = cluster("x", Cluster.DiscoveryType.STATIC, LbEndpoint.newBuilder(lbEndpoint("10.0.0.1", 80, 0))
         .setMetadata(Metadata.newBuilder().putFilterMetadata("istio", com.google.protobuf.Struct.getDefaultInstance()))
         .build())
-        .setCircuitBreakers(CircuitBreakers.getDefaultInstance())
+        .setOutlierDetection(io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.getDefaultInstance())
         .setCommonLbConfig(Cluster.CommonLbConfig.newBuilder().setHealthyPanicThreshold(
             io.envoyproxy.envoy.type.v3.Percent.newBuilder().setValue(10)))
         .build();
     assertThat(errors(c)).extracting(ConfigError::path).containsExactlyInAnyOrder(
-        "clusters[0].circuit_breakers",
+        "clusters[0].outlier_detection",
         "clusters[0].common_lb_config.healthy_panic_threshold",
         "clusters[0].load_assignment.endpoints[0].lb_endpoints[0].metadata");
   }
