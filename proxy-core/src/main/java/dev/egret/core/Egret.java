@@ -1,5 +1,6 @@
 package dev.egret.core;
 
+import dev.egret.core.accesslog.LogSummary;
 import dev.egret.core.config.BootstrapLoader;
 import dev.egret.core.config.ConfigError;
 import dev.egret.core.config.ConfigException;
@@ -21,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
  * egret -c FILE              run on an Envoy v3 bootstrap (YAML or JSON)
  * egret validate FILE        check a bootstrap; exit 0, or list every error and exit 1
  * egret demo                 replay the scenarios against local demo upstreams
+ * egret logs FILE|-          summarise an access log (Envoy default, Istio text or JSON lines)
  * egret --version | --help
  * </pre>
  */
@@ -56,6 +58,13 @@ public final class Egret {
         return 2;
       }
       return validate(Path.of(a.get(1)), out, err);
+    }
+    if (!a.isEmpty() && a.get(0).equals("logs")) {
+      if (a.size() != 2) {
+        err.println("usage: egret logs FILE|-");
+        return 2;
+      }
+      return LogSummary.run(a.get(1), System.in, out, err);
     }
     if (!a.isEmpty() && a.get(0).equals("demo")) {
       return Demo.run(out, err);
@@ -149,6 +158,7 @@ public final class Egret {
     return "usage: egret [-c FILE]            run (default: the embedded default configuration)\n"
         + "       egret validate FILE         check an Envoy v3 bootstrap (YAML or JSON)\n"
         + "       egret demo                  replay the Egret scenarios against local upstreams\n"
+        + "       egret logs FILE|-           summarise an access log (Envoy, Istio text or JSON lines)\n"
         + "       egret --version | --help\n"
         + "\n"
         + "  -c, --config FILE   Envoy v3 Bootstrap in YAML or JSON\n"

@@ -3,6 +3,7 @@ package dev.egret.core;
 import static java.util.Objects.requireNonNull;
 
 import dev.egret.core.accesslog.AccessLogWriter;
+import dev.egret.core.accesslog.RecentAccessLog;
 import dev.egret.core.admin.AdminServer;
 import dev.egret.core.config.ConfigCompiler;
 import dev.egret.core.config.ConfigException;
@@ -29,6 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class EgretServer implements AutoCloseable {
   private final Stats stats;
   private final AccessLogWriter accessLogWriter;
+  private final RecentAccessLog recentAccessLog = RecentAccessLog.fromSystemProperty();
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final RuntimeConfig config;
@@ -45,7 +47,7 @@ public final class EgretServer implements AutoCloseable {
     this.stats = new Stats();
     this.accessLogWriter = new AccessLogWriter(stats.serverCounter("access_log.dropped"));
     try {
-      this.config = ConfigCompiler.compile(bootstrap, stats, accessLogWriter, dns);
+      this.config = ConfigCompiler.compile(bootstrap, stats, accessLogWriter, dns, recentAccessLog);
     } catch (ConfigException | RuntimeException e) {
       accessLogWriter.close();
       throw e;
@@ -110,6 +112,10 @@ public final class EgretServer implements AutoCloseable {
 
   Stats stats() {
     return stats;
+  }
+
+  RecentAccessLog recentAccessLog() {
+    return recentAccessLog;
   }
 
   RuntimeConfig config() {

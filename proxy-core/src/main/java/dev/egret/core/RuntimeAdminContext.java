@@ -1,6 +1,7 @@
 package dev.egret.core;
 
 import com.google.protobuf.Message;
+import dev.egret.core.accesslog.RecentAccessLog;
 import dev.egret.core.admin.AdminContext;
 import dev.egret.core.admin.ClusterStatus;
 import dev.egret.core.admin.ConfigDumps;
@@ -48,6 +49,11 @@ final class RuntimeAdminContext implements AdminContext {
       out.add(ClusterStatus.of(c.name(), false, hosts));
     }
     return out;
+  }
+
+  @Override
+  public RecentAccessLog recentAccessLog() {
+    return server.recentAccessLog();
   }
 
   @Override

@@ -28,8 +28,11 @@ import java.util.Set;
  * default format is used. In {@code log_format}: {@code text_format}, {@code text_format_source}
  * (inline), {@code json_format}, {@code omit_empty_values}, {@code json_format_options.sort_properties};
  * {@code content_type} is accepted and has no effect on access logs (as in Envoy). Everything else
- * (other logger types, access-log {@code filter}, {@code formatters} extensions) is an error naming the
+ * (other logger types, {@code formatters} extensions, unsupported filters) is an error naming the
  * field and, for extensions, the type URL.
+ *
+ * <p>An entry's {@code filter} is compiled by {@link AccessLogFilters} and evaluated on the event
+ * loop before the entry is enqueued, so filtered-out streams cost neither a queue slot nor a format.
  */
 public final class AccessLogs {
   static final String FILE_TYPE =
@@ -74,7 +77,10 @@ public final class AccessLogs {
   private static AccessLog compileOne(io.envoyproxy.envoy.config.accesslog.v3.AccessLog proto,
       ConfigPath at, AccessLogWriter writer, List<CommandParser> parsers) {
     int errors = at.errorCount();
-    Fields.allowOnly(proto, at, Set.of("name", "typed_config"));
+    Fields.allowOnly(proto, at, Set.of("name", "typed_config", "filter"));
+    AccessLogFilter filter = proto.hasFilter()
+        ? AccessLogFilters.compile(proto.getFilter(), at.field("filter"))
+        : AccessLogFilter.ALWAYS;
     if (!proto.hasTypedConfig()) {
       at.error("access log '" + proto.getName() + "' has no typed_config");
       return null;
@@ -121,10 +127,10 @@ public final class AccessLogs {
         return null;
       }
     }
-    if (at.errorCount() > errors || format == null || sink == null) {
+    if (at.errorCount() > errors || format == null || sink == null || filter == null) {
       return null;
     }
-    return new QueuedAccessLog(format, sink, writer);
+    return new QueuedAccessLog(filter, format, sink, writer);
   }
 
   private static AccessLogFormat fileFormat(FileAccessLog file, ConfigPath at,
@@ -207,12 +213,14 @@ public final class AccessLogs {
     }
   }
 
-  /** A compiled logger: hands entries to the writer. */
-  private record QueuedAccessLog(AccessLogFormat format, AccessLogSink sink, AccessLogWriter writer)
-      implements AccessLog {
+  /** A compiled logger: hands the entries its filter accepts to the writer. */
+  private record QueuedAccessLog(AccessLogFilter filter, AccessLogFormat format, AccessLogSink sink,
+      AccessLogWriter writer) implements AccessLog {
     @Override
     public void log(StreamInfo info) {
-      writer.enqueue(format, sink, info);
+      if (filter.test(info)) {
+        writer.enqueue(format, sink, info);
+      }
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.egret.core.admin;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.TypeRegistry;
+import dev.egret.core.accesslog.RecentAccessLog;
 import dev.egret.core.stats.Stats;
 import java.util.List;
 
@@ -47,5 +48,13 @@ public interface AdminContext {
   /** JSON for {@code /server_info}, or null when the runtime offers none (the path then answers 404). */
   default String serverInfoJson() {
     return null;
+  }
+
+  /**
+   * The recent finished streams served by {@code /access_log}; the default keeps none, so the
+   * endpoint answers an empty list.
+   */
+  default RecentAccessLog recentAccessLog() {
+    return RecentAccessLog.DISABLED;
   }
 }

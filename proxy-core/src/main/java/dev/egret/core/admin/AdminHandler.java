@@ -33,6 +33,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   static final String HELP = "admin commands are:\n"
       + "  /: this list of admin commands\n"
+      + "  /access_log: recent access-log entries, newest first (?response_flags=URX,UF, ?status=5xx,\n"
+      + "      ?cluster=, ?since=ISO-8601, ?limit=, ?format=text|json)\n"
       + "  /clusters: upstream cluster status (?format=json)\n"
       + "  /config_dump: current configuration (?resource=, ?mask=)\n"
       + "  /help: this list of admin commands\n"
@@ -90,6 +92,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return prometheus();
       case "/stats":
         return stats(q);
+      case "/access_log":
+        return AccessLogEndpoint.render(admin.recentAccessLog(), q);
       case "/clusters":
         return "json".equals(param(q, "format"))
             ? AdminResponse.json(ClustersRenderer.json(admin.clusters()))

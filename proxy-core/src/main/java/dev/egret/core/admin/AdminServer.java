@@ -29,7 +29,8 @@ import java.net.InetSocketAddress;
 /**
  * Egret's admin HTTP/1.1 server, a subset of Envoy's admin interface: {@code /ready},
  * {@code /stats}, {@code /stats/prometheus}, {@code /config_dump}, {@code /clusters},
- * {@code /quitquitquit}, {@code /server_info}, {@code /help}. Requests are aggregated (64 KiB limit)
+ * {@code /access_log}, {@code /quitquitquit}, {@code /server_info}, {@code /help}. Requests are
+ * aggregated (64 KiB limit)
  * and answered on the caller's event loop group, so that group should not be a data-path worker
  * group: {@code /config_dump} of a large configuration takes milliseconds. Bind it to loopback (the
  * bootstrap's {@code admin.address}); it has no authentication, like Envoy's.

@@ -2,7 +2,9 @@ package dev.egret.core.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.egret.core.accesslog.AccessLog;
 import dev.egret.core.accesslog.AccessLogWriter;
+import dev.egret.core.accesslog.RecentAccessLog;
 import dev.egret.core.http.HcmCompiler;
 import dev.egret.core.listener.ListenerCompiler;
 import dev.egret.core.listener.ListenerConfig;
@@ -50,6 +52,12 @@ public final class ConfigCompiler {
    */
   public static RuntimeConfig compile(Bootstrap b, Stats stats, AccessLogWriter accessLogWriter,
       DnsResolverFactory dns) throws ConfigException {
+    return compile(b, stats, accessLogWriter, dns, RecentAccessLog.DISABLED);
+  }
+
+  /** As {@link #compile(Bootstrap, Stats, AccessLogWriter, DnsResolverFactory)}, every HCM also feeding {@code recentEntries}. */
+  public static RuntimeConfig compile(Bootstrap b, Stats stats, AccessLogWriter accessLogWriter,
+      DnsResolverFactory dns, AccessLog recentEntries) throws ConfigException {
     requireNonNull(dns, "dns");
     ConfigPath root = ConfigPath.root("");
     Fields.allowOnly(b, root, Set.of("node", "admin", "static_resources", "dynamic_resources"));
@@ -81,7 +89,7 @@ public final class ConfigCompiler {
     HcmCompiler hcms = new HcmCompiler(stats, (routeConfig, at) -> {
       RouteTable table = RouteTable.compile(routeConfig, at, clusterNames::contains);
       return table == null ? null : new RouterImpl(table, clusters);
-    }, accessLogWriter);
+    }, accessLogWriter, recentEntries);
     List<ListenerConfig> listeners = new ArrayList<>();
     Map<String, Integer> names = new HashMap<>();
     Map<InetSocketAddress, String> addresses = new HashMap<>();

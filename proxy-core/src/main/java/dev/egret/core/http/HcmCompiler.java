@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.egret.core.accesslog.AccessLog;
 import dev.egret.core.accesslog.AccessLogs;
 import dev.egret.core.accesslog.AccessLogWriter;
+import dev.egret.core.accesslog.RecentAccessLog;
 import dev.egret.core.config.Addresses;
 import dev.egret.core.config.ConfigPath;
 import dev.egret.core.config.Fields;
@@ -41,11 +42,23 @@ public final class HcmCompiler {
   private final Stats stats;
   private final RouterFactory routers;
   private final AccessLogWriter accessLogWriter;
+  private final AccessLog recentEntries;
 
+  /** Keeps no recent entries ({@link RecentAccessLog#DISABLED}). */
   public HcmCompiler(Stats stats, RouterFactory routers, AccessLogWriter accessLogWriter) {
+    this(stats, routers, accessLogWriter, RecentAccessLog.DISABLED);
+  }
+
+  /**
+   * @param recentEntries fed every finished stream of every HCM compiled here, after the
+   *                      configured access logs (the admin server's {@code /access_log} ring)
+   */
+  public HcmCompiler(Stats stats, RouterFactory routers, AccessLogWriter accessLogWriter,
+      AccessLog recentEntries) {
     this.stats = requireNonNull(stats);
     this.routers = requireNonNull(routers);
     this.accessLogWriter = requireNonNull(accessLogWriter);
+    this.recentEntries = requireNonNull(recentEntries);
   }
 
   /** Returns null after recording errors in {@code at}. */
@@ -117,6 +130,9 @@ public final class HcmCompiler {
     List<Consumer<StreamInfo>> sinks = new ArrayList<>();
     for (AccessLog l : logs) {
       sinks.add(l::log);
+    }
+    if (recentEntries != RecentAccessLog.DISABLED) {
+      sinks.add(recentEntries::log);
     }
     return new HcmConfig(p.getStatPrefix(), stats.http(p.getStatPrefix()), router, codec,
         p.getServerName().isEmpty() ? "envoy" : p.getServerName(), sinks,

@@ -11,7 +11,10 @@ import dev.egret.core.config.ConfigPath;
 import dev.egret.core.stats.StatCounter;
 import dev.egret.core.stream.StreamInfo;
 import io.envoyproxy.envoy.config.accesslog.v3.AccessLogFilter;
+import io.envoyproxy.envoy.config.accesslog.v3.ComparisonFilter;
+import io.envoyproxy.envoy.config.accesslog.v3.GrpcStatusFilter;
 import io.envoyproxy.envoy.config.accesslog.v3.StatusCodeFilter;
+import io.envoyproxy.envoy.config.core.v3.RuntimeUInt32;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.JsonFormatOptions;
 import io.envoyproxy.envoy.config.core.v3.SubstitutionFormatString;
@@ -149,13 +152,34 @@ class AccessLogsTest {
   }
 
   @Test
-  void accessLogFilterIsRejected() {
+  void grpcStatusFilterIsRejectedAtItsPath() {
     io.envoyproxy.envoy.config.accesslog.v3.AccessLog proto =
         log(StdoutAccessLog.getDefaultInstance()).toBuilder()
-            .setFilter(AccessLogFilter.newBuilder().setStatusCodeFilter(
-                StatusCodeFilter.getDefaultInstance())).build();
+            .setFilter(AccessLogFilter.newBuilder().setGrpcStatusFilter(
+                GrpcStatusFilter.getDefaultInstance())).build();
     List<ConfigError> e = errors(proto, writer);
-    assertThat(e).extracting(ConfigError::path).containsExactly("access_log[0].filter");
+    assertThat(e).extracting(ConfigError::path)
+        .containsExactly("access_log[0].filter.grpc_status_filter");
+    assertThat(e.get(0).message()).contains("grpc_status_filter", "not supported");
+  }
+
+  @Test
+  void filterDropsEntriesBeforeTheyAreWritten() throws Exception {
+    io.envoyproxy.envoy.config.accesslog.v3.AccessLog proto =
+        log(StdoutAccessLog.newBuilder().setLogFormat(text("%RESPONSE_CODE%\n")).build()).toBuilder()
+            .setFilter(AccessLogFilter.newBuilder().setStatusCodeFilter(StatusCodeFilter.newBuilder()
+                .setComparison(ComparisonFilter.newBuilder().setOp(ComparisonFilter.Op.GE)
+                    .setValue(RuntimeUInt32.newBuilder().setDefaultValue(500)
+                        .setRuntimeKey("access_log.min_status")))))
+            .build();
+    AccessLog log = compileOk(proto).get(0);
+    for (int code : new int[] {200, 503, 404, 504}) {
+      StreamInfo i = info();
+      i.setResponseCode(code);
+      log.log(i);
+    }
+    writer.close();
+    assertThat(stdout.toString(StandardCharsets.UTF_8)).isEqualTo("503\n504\n");
   }
 
   @Test

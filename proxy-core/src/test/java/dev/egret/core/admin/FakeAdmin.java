@@ -2,6 +2,7 @@ package dev.egret.core.admin;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.TypeRegistry;
+import dev.egret.core.accesslog.RecentAccessLog;
 import dev.egret.core.stats.Stats;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -15,6 +16,7 @@ final class FakeAdmin implements AdminContext {
   volatile List<ClusterStatus> clusters = List.of();
   volatile Runnable onQuit = () -> { };
   volatile TypeRegistry typeRegistry = TypeRegistry.getEmptyTypeRegistry();
+  volatile RecentAccessLog recent = RecentAccessLog.DISABLED;
 
   FakeAdmin(Stats stats) {
     this.stats = stats;
@@ -43,6 +45,11 @@ final class FakeAdmin implements AdminContext {
   @Override
   public TypeRegistry typeRegistry() {
     return typeRegistry;
+  }
+
+  @Override
+  public RecentAccessLog recentAccessLog() {
+    return recent;
   }
 
   @Override
