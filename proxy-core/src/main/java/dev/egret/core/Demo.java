@@ -47,7 +47,9 @@ final class Demo {
     System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
     Path dir = Files.createTempDirectory("egret-demo");
     Path accessLog = dir.resolve("access.log");
+    Path accessJson = dir.resolve("access.json");
     Files.createFile(accessLog);
+    Files.createFile(accessJson);
     TestPki.Ca ca = TestPki.newCa("Egret demo CA");
     Path caPem = ca.writePem(dir);
     TestPki.Issued httpbinCert = ca.issue("httpbin.org", List.of("httpbin.org"), List.of(), List.of());
@@ -55,9 +57,12 @@ final class Demo {
 
     try (DemoUpstream ollama = DemoUpstream.http1("ollama").withFixedBody("Ollama is running");
          DemoUpstream httpbin = DemoUpstream.tls("httpbin.org", serverContext(httpbinCert));
-         DemoUpstream impostor = DemoUpstream.tls("impostor", serverContext(impostorCert))) {
+         DemoUpstream impostor = DemoUpstream.tls("impostor", serverContext(impostorCert));
+         DemoUpstream slow = DemoUpstream.http1("slow")) {
       String yaml = resource(CONFIG)
+          .replace("${ACCESS_LOG_JSON}", accessJson.toString())
           .replace("${ACCESS_LOG}", accessLog.toString())
+          .replace("${SLOW_PORT}", Integer.toString(slow.port()))
           .replace("${DEMO_CA}", caPem.toString())
           .replace("${OLLAMA_PORT}", Integer.toString(ollama.port()))
           .replace("${HTTPBIN_PORT}", Integer.toString(httpbin.port()))
@@ -67,7 +72,7 @@ final class Demo {
         int port = egret.listenerAddress("egress").getPort();
         out.println("Egret demo: Egret listens on 127.0.0.1:" + port + "; upstreams are local stand-ins.");
         out.println("Configuration: " + CONFIG.substring(1) + " (in proxy-core's resources); logs in Istio's text format.");
-        Session s = new Session(out, port, accessLog);
+        Session s = new Session(out, port, accessLog, accessJson);
 
         s.scenario("S1  egress gateway by Host: plain HTTP to an external AI service",
             "host.docker.internal:11434", "/");
@@ -77,8 +82,12 @@ final class Demo {
             + "the transport failure reason says why", "impostor.example", "/get");
         s.scenario("no route for the Host: 404 NR", "unknown.example", "/");
         ollama.close();
-        s.scenario("S1  the AI service is paused: 503 UF with 'delayed connect error: Connection refused' "
-            + "(retries arrive with the resilience issue)", "host.docker.internal:11434", "/");
+        s.scenario("S1  the AI service is paused: 3 attempts, then 503; the JSON log line carries URX,UF, "
+            + "the attempt count and the transport failure reason", "host.docker.internal:11434", "/");
+        s.printJson();
+        s.scenario("a route timeout of 0.5 s against a server that takes 2 s: 504 UT", "slow.example", "/sleep/2000");
+        s.concurrent("a circuit breaker (max_requests: 1): of two requests at once, one is refused 503 UO",
+            "guarded.example", "/sleep/300");
         out.println();
         out.println("Done. Admin was on http://127.0.0.1:" + egret.adminAddress().getPort()
             + " (try /stats/prometheus while running Egret yourself).");
@@ -110,14 +119,39 @@ final class Demo {
     private final PrintStream out;
     private final int port;
     private final Path accessLog;
+    private final Path accessJson;
     private int linesSeen;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
 
-    Session(PrintStream out, int port, Path accessLog) {
+    Session(PrintStream out, int port, Path accessLog, Path accessJson) {
       this.out = out;
       this.port = port;
       this.accessLog = accessLog;
+      this.accessJson = accessJson;
+    }
+
+    /** Prints the JSON access-log line of the last request (as an operator filtering logs would). */
+    void printJson() throws IOException, InterruptedException {
+      List<String> lines = waitForLines(accessJson, linesSeen);
+      out.println("   json: " + (lines.size() >= linesSeen ? lines.get(linesSeen - 1) : "(none)"));
+    }
+
+    /** Sends the same request twice at once, then prints both answers and log lines. */
+    void concurrent(String title, String host, String path) throws Exception {
+      out.println();
+      out.println("== " + title);
+      out.println("   2 x curl -H 'Host: " + host + "' http://127.0.0.1:" + port + path);
+      HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .header("Host", host).header("User-Agent", "egret-demo").timeout(Duration.ofSeconds(10)).build();
+      var a = client.sendAsync(req, HttpResponse.BodyHandlers.ofString());
+      var b = client.sendAsync(req, HttpResponse.BodyHandlers.ofString());
+      for (HttpResponse<String> r : List.of(a.get(), b.get())) {
+        out.println("   -> " + r.statusCode() + (r.body().isEmpty() ? "" : "  " + oneLine(r.body()))
+            + r.headers().firstValue("x-envoy-overloaded").map(v -> "   (x-envoy-overloaded: " + v + ")").orElse(""));
+      }
+      out.println("   log: " + nextLogLine());
+      out.println("   log: " + nextLogLine());
     }
 
     void scenario(String title, String host, String path) throws Exception {
@@ -135,15 +169,18 @@ final class Demo {
     }
 
     private String nextLogLine() throws IOException, InterruptedException {
+      List<String> lines = waitForLines(accessLog, linesSeen + 1);
+      return lines.size() > linesSeen ? lines.get(linesSeen++) : "(no access-log line within 3 s)";
+    }
+
+    private static List<String> waitForLines(Path file, int n) throws IOException, InterruptedException {
       long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-      while (System.nanoTime() < deadline) {
-        List<String> lines = Files.readAllLines(accessLog, StandardCharsets.UTF_8);
-        if (lines.size() > linesSeen) {
-          return lines.get(linesSeen++);
-        }
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      while (lines.size() < n && System.nanoTime() < deadline) {
         Thread.sleep(20);
+        lines = Files.readAllLines(file, StandardCharsets.UTF_8);
       }
-      return "(no access-log line within 3 s)";
+      return lines;
     }
 
     private static String oneLine(String s) {

@@ -23,8 +23,13 @@ class DemoTest {
         .contains("\"GET /get HTTP/1.1\" 200 - via_upstream - \"-\"")
         .contains("verify_cert_failed:_SAN_matcher")
         .contains("404 NR route_not_found")
-        .contains("503 UF upstream_reset_before_response_started{remote_connection_failure|"
+        .contains("503 URX,UF upstream_reset_before_response_started{remote_connection_failure|"
             + "delayed_connect_error:_Connection_refused}")
+        .contains("\"response_flags\":\"URX,UF\"")
+        .contains("\"attempt_count\":3")
+        .contains("504 UT response_timeout")
+        .contains("503 UO upstream_reset_before_response_started{overflow} - \"-\" 0 81 ")
+        .contains("(x-envoy-overloaded: true)")
         .doesNotContain("(no access-log line");
   }
 }

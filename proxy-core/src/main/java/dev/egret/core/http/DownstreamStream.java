@@ -152,9 +152,12 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter {
     if (!http2) {
       frameHttp1(response, code);
     }
+    boolean whole = response instanceof LastHttpContent;
+    if (whole) {
+      countSent((LastHttpContent) response); // before the write: the encoder may consume the body at once
+    }
     ctx.write(response, ctx.voidPromise());
-    if (response instanceof LastHttpContent last) {
-      countSent(last);
+    if (whole) {
       finishResponse();
     }
   }
