@@ -2,6 +2,10 @@ package dev.egret.core.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.egret.core.http.filter.HttpFilter;
+import dev.egret.core.http.filter.HttpFilterCallbacks;
+import dev.egret.core.http.filter.HttpFilterFactory;
+import dev.egret.core.route.RouteEntry;
 import dev.egret.core.stream.ResponseFlag;
 import dev.egret.core.stream.StreamInfo;
 import io.netty.buffer.ByteBufAllocator;
@@ -48,7 +52,7 @@ import java.util.function.Consumer;
  * <p>Reads are explicit ({@code autoRead} off): the next piece of a request body is read only when
  * the router asks ({@link #readMoreRequest()}), which is how upstream backpressure reaches the client.
  */
-public final class DownstreamStream extends ChannelInboundHandlerAdapter {
+public final class DownstreamStream extends ChannelInboundHandlerAdapter implements HttpFilterCallbacks {
   /** Request headers a client may not use to steer Egret (router.md §1.3): always removed. */
   private static final List<String> UNTRUSTED_ENVOY_HEADERS = List.of(
       "x-envoy-internal", "x-envoy-retriable-status-codes", "x-envoy-retriable-header-names",
@@ -75,6 +79,15 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter {
   private boolean requestBodyExpected;
   private boolean streamActive;
   private final ArrayDeque<Object> pipelined = new ArrayDeque<>(); // HTTP/1.1 requests read early
+  // the HTTP filter chain of the current stream
+  private HttpFilter[] filters = NO_FILTERS;
+  private int nextFilter;
+  private boolean filtersWaiting; // a filter returned STOP and has not continued yet
+  private final ArrayDeque<HttpContent> heldBody = new ArrayDeque<>(2); // body read while filters wait
+  private LastHttpContent heldEnd;
+  private RouteEntry route;
+  private boolean routeResolved;
+  private static final HttpFilter[] NO_FILTERS = new HttpFilter[0];
   private boolean draining;
 
   public DownstreamStream(HcmConfig config, ConnectionInfo connection, boolean http2) {
@@ -147,6 +160,9 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter {
       return;
     }
     h.set(HttpHeaderNames.SERVER, config.serverName());
+    for (int i = Math.min(nextFilter, filters.length) - 1; i >= 0; i--) {
+      filters[i].onResponseHeaders(this, response);
+    }
     responseStarted = true;
     info.setResponse(response);
     if (!http2) {
@@ -283,6 +299,11 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof HttpContent content) {
+      if (streamActive && filtersWaiting) {
+        info.addBytesReceived(content.content().readableBytes());
+        heldBody.add(content); // at most one read's worth: no more is read while filters wait
+        return;
+      }
       if (!streamActive || handler == null) {
         content.release();
         readMoreRequest(); // discard the rest of a locally answered request
@@ -349,6 +370,8 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter {
     responseComplete = false;
     handler = null;
     streamActive = true;
+    route = null;
+    routeResolved = false;
     info.setRequest(req);
     config.stats().downstreamRqTotal.inc();
     config.stats().downstreamRqActive.inc();
@@ -381,10 +404,90 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter {
       sendLocalReply(400, "", problem, null);
       return;
     }
-    handler = config.router().route(this, req);
-    if (handler == null && !requestComplete) {
-      readMoreRequest();
+    filters = newFilters();
+    nextFilter = 0;
+    runRequestFilters();
+  }
+
+  private HttpFilter[] newFilters() {
+    List<HttpFilterFactory> factories = config.filters();
+    if (factories.isEmpty()) {
+      return NO_FILTERS;
     }
+    HttpFilter[] out = new HttpFilter[factories.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = factories.get(i).newFilter();
+    }
+    return out;
+  }
+
+  /** Runs the request filters from where the chain stands, then hands the request to the router. */
+  private void runRequestFilters() {
+    while (nextFilter < filters.length) {
+      HttpFilter f = filters[nextFilter++];
+      HttpFilter.Status status = f.onRequestHeaders(this, request);
+      if (!streamActive || responseStarted) {
+        return; // the filter answered locally
+      }
+      if (status == HttpFilter.Status.STOP) {
+        filtersWaiting = true;
+        return;
+      }
+    }
+    filtersWaiting = false;
+    handler = config.router().route(this, request);
+    if (handler == null) {
+      releaseHeld();
+      if (!requestComplete) {
+        readMoreRequest();
+      }
+      return;
+    }
+    while (!heldBody.isEmpty() && handler != null) {
+      handler.onRequestData(heldBody.poll());
+    }
+    if (heldEnd != null) {
+      LastHttpContent last = heldEnd;
+      heldEnd = null;
+      if (handler != null) {
+        handler.onRequestEnd(last);
+      } else {
+        last.release();
+      }
+    }
+  }
+
+  private void releaseHeld() {
+    while (!heldBody.isEmpty()) {
+      heldBody.poll().release();
+    }
+    if (heldEnd != null) {
+      heldEnd.release();
+      heldEnd = null;
+    }
+  }
+
+  // ---------------------------------------------------------------- HttpFilterCallbacks
+
+  @Override
+  public RouteEntry route() {
+    if (!routeResolved) {
+      routeResolved = true;
+      route = config.router().findRoute(request);
+    }
+    return route;
+  }
+
+  @Override
+  public void continueRequest() {
+    if (!ctx.executor().inEventLoop()) {
+      throw new IllegalStateException("continueRequest() must be called on the stream's event loop");
+    }
+    if (!streamActive || !filtersWaiting || responseStarted) {
+      return;
+    }
+    filtersWaiting = false;
+    runRequestFilters();
   }
 
   private void onRequestEnd(LastHttpContent last, boolean countBytes) {
@@ -399,6 +502,10 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter {
     requestComplete = true;
     if (countBytes) {
       info.addBytesReceived(last.content().readableBytes());
+    }
+    if (filtersWaiting) {
+      heldEnd = last;
+      return;
     }
     if (handler != null) {
       handler.onRequestEnd(last);
@@ -561,6 +668,14 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter {
     }
     streamActive = false;
     handler = null;
+    filtersWaiting = false;
+    releaseHeld();
+    for (HttpFilter f : filters) {
+      f.onStreamEnd(this);
+    }
+    filters = NO_FILTERS;
+    route = null;
+    routeResolved = false;
     info.markEnd(System.nanoTime());
     config.stats().downstreamRqActive.dec();
     if (info.responseCode() > 0) {

@@ -9,6 +9,9 @@ import dev.egret.core.accesslog.RecentAccessLog;
 import dev.egret.core.config.Addresses;
 import dev.egret.core.config.ConfigPath;
 import dev.egret.core.config.Fields;
+import dev.egret.core.http.filter.HttpFilterFactory;
+import dev.egret.core.http.filter.HttpFilterProvider;
+import dev.egret.core.http.filter.HttpFilterRegistry;
 import dev.egret.core.stats.Stats;
 import dev.egret.core.stream.StreamInfo;
 import io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions;
@@ -42,6 +45,7 @@ public final class HcmCompiler {
   private final Stats stats;
   private final RouterFactory routers;
   private final AccessLogWriter accessLogWriter;
+  private final HttpFilterRegistry filterRegistry = HttpFilterRegistry.load();
   private final AccessLog recentEntries;
 
   /** Keeps no recent entries ({@link RecentAccessLog#DISABLED}). */
@@ -81,7 +85,7 @@ public final class HcmCompiler {
         yield HcmConfig.Codec.AUTO;
       }
     };
-    checkFilters(p.getHttpFiltersList(), at.field("http_filters"));
+    List<HttpFilterFactory> filters = filters(p.getHttpFiltersList(), at.field("http_filters"));
     HttpRouter router = null;
     if (p.hasRouteConfig()) {
       ConfigPath rc = at.field("route_config");
@@ -134,7 +138,7 @@ public final class HcmCompiler {
     if (recentEntries != RecentAccessLog.DISABLED) {
       sinks.add(recentEntries::log);
     }
-    return new HcmConfig(p.getStatPrefix(), stats.http(p.getStatPrefix()), router, codec,
+    return new HcmConfig(p.getStatPrefix(), stats.http(p.getStatPrefix()), filters, router, codec,
         p.getServerName().isEmpty() ? "envoy" : p.getServerName(), sinks,
         p.hasUseRemoteAddress() && p.getUseRemoteAddress().getValue(), p.getXffNumTrustedHops(),
         p.hasNormalizePath() && p.getNormalizePath().getValue(), p.getMergeSlashes(),
@@ -142,20 +146,35 @@ public final class HcmCompiler {
         headersKb * 1024, maxHeadersCount, headersTimeout, idleMs, h2);
   }
 
-  private static void checkFilters(List<HttpFilter> filters, ConfigPath at) {
+  /** Compiles the filters before the router through their providers; checks the router ends the list. */
+  private List<HttpFilterFactory> filters(List<HttpFilter> filters, ConfigPath at) {
+    List<HttpFilterFactory> out = new ArrayList<>();
     if (filters.isEmpty()) {
       at.error("http_filters must end with envoy.filters.http.router");
-      return;
+      return out;
     }
     for (int i = 0; i < filters.size(); i++) {
       HttpFilter f = filters.get(i);
       ConfigPath fa = at.index(i);
-      Fields.allowOnly(f, fa, Set.of("name", "typed_config"));
+      Fields.allowOnly(f, fa, Set.of("name", "typed_config", "is_optional"));
       String type = f.getTypedConfig().getTypeUrl();
       boolean isRouter = type.equals(ROUTER_TYPE) || (type.isEmpty() && f.getName().equals("envoy.filters.http.router"));
       if (!isRouter) {
-        fa.error("HTTP filter '" + f.getName() + "' (" + (type.isEmpty() ? "no typed_config" : type)
-            + ") is not supported by Egret");
+        HttpFilterProvider provider = type.isEmpty() ? null : filterRegistry.provider(type);
+        if (provider == null) {
+          if (!f.getIsOptional()) {
+            fa.error("HTTP filter '" + f.getName() + "' (" + (type.isEmpty() ? "no typed_config" : type)
+                + ") is not supported by Egret");
+          }
+          continue; // an optional filter Egret does not know is skipped, as Envoy skips it
+        }
+        HttpFilterFactory factory = provider.compile(f.getTypedConfig(), fa.field("typed_config"));
+        if (factory != null) {
+          out.add(factory);
+        }
+        if (i == filters.size() - 1) {
+          fa.error("http_filters must end with envoy.filters.http.router");
+        }
         continue;
       }
       if (i != filters.size() - 1) {
@@ -171,5 +190,6 @@ public final class HcmCompiler {
         }
       }
     }
+    return out;
   }
 }

@@ -13,6 +13,7 @@ import java.util.function.Consumer;
  *
  * @param statPrefix              {@code stat_prefix}
  * @param stats                   the {@code http.<stat_prefix>.*} stats
+ * @param filters                 the HTTP filters before the router, in order
  * @param router                  serves each request
  * @param codec                   which HTTP versions the listener speaks
  * @param serverName              value of the {@code server} response header
@@ -32,6 +33,7 @@ import java.util.function.Consumer;
 public record HcmConfig(
     String statPrefix,
     HttpStats stats,
+    List<dev.egret.core.http.filter.HttpFilterFactory> filters,
     HttpRouter router,
     Codec codec,
     String serverName,
@@ -51,6 +53,7 @@ public record HcmConfig(
   public HcmConfig {
     requireNonNull(statPrefix, "statPrefix");
     requireNonNull(stats, "stats");
+    filters = List.copyOf(filters);
     requireNonNull(router, "router");
     requireNonNull(codec, "codec");
     requireNonNull(serverName, "serverName");

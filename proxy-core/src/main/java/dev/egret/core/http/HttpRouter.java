@@ -14,4 +14,9 @@ public interface HttpRouter {
    *     (its remaining body is then discarded)
    */
   RequestHandler route(DownstreamStream stream, HttpRequest request);
+
+  /** The route {@link #route} would take, for filters that read per-route configuration; null if none. */
+  default dev.egret.core.route.RouteEntry findRoute(HttpRequest request) {
+    return null;
+  }
 }

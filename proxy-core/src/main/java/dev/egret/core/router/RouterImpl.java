@@ -67,6 +67,11 @@ public final class RouterImpl implements HttpRouter {
     }
   }
 
+  @Override
+  public RouteEntry findRoute(HttpRequest req) {
+    return routes.route(req.headers().get(HttpHeaderNames.HOST, ""), req.uri(), req.headers());
+  }
+
   private RequestHandler toCluster(DownstreamStream s, HttpRequest req, ClusterAction action) {
     HttpHeaders h = req.headers();
     String name = action.clusterName(h, ThreadLocalRandom.current().nextLong());

@@ -11,7 +11,7 @@ class ChainSelectorTest {
   private static final Stats STATS = new Stats();
 
   private static FilterChain chain(String name, ChainMatch m) {
-    HcmConfig hcm = new HcmConfig("p", STATS.http("p"), (s, r) -> null, HcmConfig.Codec.AUTO, "envoy",
+    HcmConfig hcm = new HcmConfig("p", STATS.http("p"), List.of(), (s, r) -> null, HcmConfig.Codec.AUTO, "envoy",
         List.of(), false, 0, false, false, true, false, 60 * 1024, 100, 0, 0, HcmConfig.Http2Limits.DEFAULT);
     return new FilterChain(name, m, null, hcm);
   }
