@@ -52,7 +52,8 @@ import java.util.function.Consumer;
  * <p>Reads are explicit ({@code autoRead} off): the next piece of a request body is read only when
  * the router asks ({@link #readMoreRequest()}), which is how upstream backpressure reaches the client.
  */
-public final class DownstreamStream extends ChannelInboundHandlerAdapter implements HttpFilterCallbacks {
+public final class DownstreamStream extends ChannelInboundHandlerAdapter
+    implements HttpFilterCallbacks, StreamTimers.Expiry {
   /** Request headers a client may not use to steer Egret (router.md §1.3): always removed. */
   private static final List<String> UNTRUSTED_ENVOY_HEADERS = List.of(
       "x-envoy-internal", "x-envoy-retriable-status-codes", "x-envoy-retriable-header-names",
@@ -88,6 +89,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter impleme
   private RouteEntry route;
   private boolean routeResolved;
   private static final HttpFilter[] NO_FILTERS = new HttpFilter[0];
+  private StreamTimers timers;
   private boolean draining;
 
   public DownstreamStream(HcmConfig config, ConnectionInfo connection, boolean http2) {
@@ -160,6 +162,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter impleme
       return;
     }
     h.set(HttpHeaderNames.SERVER, config.serverName());
+    timers.activity();
     for (int i = Math.min(nextFilter, filters.length) - 1; i >= 0; i--) {
       filters[i].onResponseHeaders(this, response);
     }
@@ -184,6 +187,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter impleme
       return;
     }
     countSent(content);
+    timers.activity();
     ctx.writeAndFlush(content, ctx.voidPromise());
   }
 
@@ -238,6 +242,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter impleme
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.timers = new StreamTimers(ctx.executor(), this);
     if (ctx.channel().isActive()) {
       ctx.read(); // installed after the handshake or the protocol sniff: start reading now
     }
@@ -310,6 +315,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter impleme
         return;
       }
       info.addBytesReceived(content.content().readableBytes());
+      timers.activity();
       handler.onRequestData(content);
       return;
     }
@@ -373,6 +379,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter impleme
     route = null;
     routeResolved = false;
     info.setRequest(req);
+    timers.start(config.streamIdleTimeoutMillis(), config.requestTimeoutMillis(), config.maxStreamDurationMillis());
     config.stats().downstreamRqTotal.inc();
     config.stats().downstreamRqActive.inc();
     (http2 ? config.stats().downstreamRqHttp2Total : config.stats().downstreamRqHttp1Total).inc();
@@ -467,6 +474,59 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter impleme
     }
   }
 
+  // ---------------------------------------------------------------- stream timers
+
+  /** A route's {@code idle_timeout} replaces the connection manager's for this stream; 0 turns it off. */
+  public void setStreamIdleTimeout(long millis) {
+    timers.setIdle(millis);
+  }
+
+  @Override
+  public void idle() {
+    if (!streamActive) {
+      return;
+    }
+    config.stats().downstreamRqIdleTimeout.inc();
+    timedOut(requestComplete ? 504 : 408, "stream timeout", "stream_idle_timeout", ResponseFlag.STREAM_IDLE_TIMEOUT);
+  }
+
+  @Override
+  public void requestTimeout() {
+    if (!streamActive) {
+      return;
+    }
+    config.stats().downstreamRqTimeout.inc();
+    timedOut(requestComplete ? 504 : 408, "request timeout", "request_overall_timeout", null);
+  }
+
+  @Override
+  public void durationTimeout() {
+    if (!streamActive) {
+      return;
+    }
+    config.stats().downstreamRqMaxDurationReached.inc();
+    timedOut(408, "downstream duration timeout", "max_duration_timeout", ResponseFlag.DURATION_TIMEOUT);
+  }
+
+  /** A stream timer fired: upstream work stops; the client gets a local reply, or a reset if too late. */
+  private void timedOut(int status, String body, String details, ResponseFlag flag) {
+    RequestHandler h = handler;
+    handler = null;
+    if (h != null) {
+      h.onDownstreamReset();
+    }
+    if (responseStarted) {
+      if (flag != null) {
+        info.setFlag(flag);
+      }
+      info.setResponseCodeDetails(details);
+      resetStream();
+      return;
+    }
+    closeAfterResponse = closeAfterResponse || !requestComplete;
+    sendLocalReply(status, body, details, flag);
+  }
+
   // ---------------------------------------------------------------- HttpFilterCallbacks
 
   @Override
@@ -500,6 +560,8 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter impleme
       return;
     }
     requestComplete = true;
+    timers.requestComplete();
+    timers.activity();
     if (countBytes) {
       info.addBytesReceived(last.content().readableBytes());
     }
@@ -669,6 +731,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter impleme
     streamActive = false;
     handler = null;
     filtersWaiting = false;
+    timers.cancel();
     releaseHeld();
     for (HttpFilter f : filters) {
       f.onStreamEnd(this);

@@ -34,6 +34,7 @@ public final class HcmCompiler {
   static final String ROUTER_TYPE = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
   static final long DEFAULT_REQUEST_HEADERS_TIMEOUT_MS = 10_000;
   static final long DEFAULT_IDLE_TIMEOUT_MS = 3_600_000;
+  static final long DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000;
   static final int DEFAULT_MAX_HEADERS_KB = 60;
   static final int MAX_HEADERS_KB_CAP = 96;
 
@@ -72,7 +73,7 @@ public final class HcmCompiler {
         "server_name", "access_log", "use_remote_address", "xff_num_trusted_hops", "normalize_path",
         "merge_slashes", "generate_request_id", "preserve_external_request_id", "request_headers_timeout",
         "common_http_protocol_options", "http_protocol_options", "http2_protocol_options",
-        "max_request_headers_kb"));
+        "max_request_headers_kb", "stream_idle_timeout", "request_timeout"));
     if (p.getStatPrefix().isEmpty()) {
       at.field("stat_prefix").error("stat_prefix is required");
     }
@@ -95,11 +96,15 @@ public final class HcmCompiler {
       at.field("route_config").error("an inline route_config is required (rds needs the xDS client)");
     }
     int maxHeadersCount = 100;
+    long maxStreamMs = 0;
     long idleMs = DEFAULT_IDLE_TIMEOUT_MS;
     if (p.hasCommonHttpProtocolOptions()) {
       HttpProtocolOptions c = p.getCommonHttpProtocolOptions();
       ConfigPath ca = at.field("common_http_protocol_options");
-      Fields.allowOnly(c, ca, Set.of("idle_timeout", "max_headers_count"));
+      Fields.allowOnly(c, ca, Set.of("idle_timeout", "max_headers_count", "max_stream_duration"));
+      if (c.hasMaxStreamDuration()) {
+        maxStreamMs = Addresses.millis(c.getMaxStreamDuration());
+      }
       if (c.hasMaxHeadersCount()) {
         maxHeadersCount = c.getMaxHeadersCount().getValue();
       }
@@ -143,7 +148,9 @@ public final class HcmCompiler {
         p.hasUseRemoteAddress() && p.getUseRemoteAddress().getValue(), p.getXffNumTrustedHops(),
         p.hasNormalizePath() && p.getNormalizePath().getValue(), p.getMergeSlashes(),
         !p.hasGenerateRequestId() || p.getGenerateRequestId().getValue(), p.getPreserveExternalRequestId(),
-        headersKb * 1024, maxHeadersCount, headersTimeout, idleMs, h2);
+        headersKb * 1024, maxHeadersCount, headersTimeout, idleMs, h2,
+        p.hasStreamIdleTimeout() ? Addresses.millis(p.getStreamIdleTimeout()) : DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+        p.hasRequestTimeout() ? Addresses.millis(p.getRequestTimeout()) : 0, maxStreamMs);
   }
 
   /** Compiles the filters before the router through their providers; checks the router ends the list. */

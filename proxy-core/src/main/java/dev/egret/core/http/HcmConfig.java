@@ -29,6 +29,9 @@ import java.util.function.Consumer;
  * @param requestHeadersTimeoutMillis {@code request_headers_timeout}; 0 = off
  * @param idleTimeoutMillis       connection idle timeout; 0 = off
  * @param http2                   HTTP/2 settings advertised to clients
+ * @param streamIdleTimeoutMillis {@code stream_idle_timeout} (5 min by default); 0 = off
+ * @param requestTimeoutMillis    {@code request_timeout}; 0 = off
+ * @param maxStreamDurationMillis {@code common_http_protocol_options.max_stream_duration}; 0 = off
  */
 public record HcmConfig(
     String statPrefix,
@@ -48,7 +51,10 @@ public record HcmConfig(
     int maxHeadersCount,
     long requestHeadersTimeoutMillis,
     long idleTimeoutMillis,
-    Http2Limits http2) {
+    Http2Limits http2,
+    long streamIdleTimeoutMillis,
+    long requestTimeoutMillis,
+    long maxStreamDurationMillis) {
 
   public HcmConfig {
     requireNonNull(statPrefix, "statPrefix");

@@ -28,11 +28,12 @@ public final class ClusterAction {
   private final RetryPolicy retryPolicy; // nullable
   private final boolean includeRequestAttemptCount;
   private final boolean includeAttemptCountInResponse;
+  private final Duration idleTimeout; // nullable
 
   ClusterAction(String cluster, List<WeightedCluster> weighted, String clusterHeader,
       int clusterNotFoundStatus, PathRewrite pathRewrite, String hostRewriteLiteral,
       boolean autoHostRewrite, Duration timeout, RetryPolicy retryPolicy, boolean includeRequestAttemptCount,
-      boolean includeAttemptCountInResponse) {
+      boolean includeAttemptCountInResponse, Duration idleTimeout) {
     this.cluster = cluster;
     this.weighted = List.copyOf(weighted);
     this.totalWeight = this.weighted.stream().mapToLong(WeightedCluster::weight).sum();
@@ -45,6 +46,12 @@ public final class ClusterAction {
     this.retryPolicy = retryPolicy;
     this.includeRequestAttemptCount = includeRequestAttemptCount;
     this.includeAttemptCountInResponse = includeAttemptCountInResponse;
+    this.idleTimeout = idleTimeout;
+  }
+
+  /** The route's {@code idle_timeout} (replacing the stream idle timeout; zero = off), or null. */
+  public Duration idleTimeout() {
+    return idleTimeout;
   }
 
   /** The retry policy (the route's, else its virtual host's), or null when requests are not retried. */

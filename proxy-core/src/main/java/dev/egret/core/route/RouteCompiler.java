@@ -157,7 +157,10 @@ final class RouteCompiler {
 
   private ClusterAction clusterAction(RouteAction a, PathMatcher path, VhostDefaults defaults, ConfigPath at) {
     allowOnly(a, at, Set.of("cluster", "weighted_clusters", "cluster_header", "cluster_not_found_response_code",
-        "prefix_rewrite", "regex_rewrite", "host_rewrite_literal", "auto_host_rewrite", "timeout", "retry_policy"));
+        "prefix_rewrite", "regex_rewrite", "host_rewrite_literal", "auto_host_rewrite", "timeout", "retry_policy",
+        "idle_timeout"));
+    Duration idle = a.hasIdleTimeout()
+        ? Duration.ofSeconds(a.getIdleTimeout().getSeconds(), a.getIdleTimeout().getNanos()) : null;
     // a route's retry policy replaces its virtual host's as a whole (no field merge)
     RetryPolicy retry = a.hasRetryPolicy() ? RetryPolicy.compile(a.getRetryPolicy(), at.field("retry_policy"))
         : defaults.retryPolicy();
@@ -207,7 +210,7 @@ final class RouteCompiler {
     String hostLiteral = a.getHostRewriteLiteral().isEmpty() ? null : a.getHostRewriteLiteral();
     boolean autoHost = a.hasAutoHostRewrite() && a.getAutoHostRewrite().getValue();
     return new ClusterAction(cluster, weighted, clusterHeader, notFound, rewrite, hostLiteral, autoHost, timeout,
-        retry, defaults.includeRequestAttemptCount(), defaults.includeAttemptCountInResponse());
+        retry, defaults.includeRequestAttemptCount(), defaults.includeAttemptCountInResponse(), idle);
   }
 
   private List<WeightedCluster> weightedClusters(io.envoyproxy.envoy.config.route.v3.WeightedCluster w, ConfigPath at) {

@@ -90,6 +90,9 @@ public final class RouterImpl implements HttpRouter {
     if (action.hostRewriteLiteral() != null) {
       h.set(HttpHeaderNames.HOST, action.hostRewriteLiteral());
     }
+    if (action.idleTimeout() != null) {
+      s.setStreamIdleTimeout(action.idleTimeout().toMillis());
+    }
     long timeoutMillis = action.timeout().toMillis();
     if (timeoutMillis > 0) {
       h.set("x-envoy-expected-rq-timeout-ms", Long.toString(timeoutMillis));

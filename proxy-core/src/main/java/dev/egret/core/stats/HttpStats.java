@@ -12,6 +12,9 @@ public final class HttpStats {
   public final StatGauge downstreamCxActive;
   public final StatCounter downstreamCxProtocolError;
   public final StatCounter downstreamRqRxReset;
+  public final StatCounter downstreamRqIdleTimeout;
+  public final StatCounter downstreamRqTimeout;
+  public final StatCounter downstreamRqMaxDurationReached;
   public final StatCounter noRoute;
   public final StatCounter noCluster;
   private final StatCounter[] downstreamRqXx;
@@ -26,6 +29,9 @@ public final class HttpStats {
     downstreamCxActive = stats.gauge("envoy.http.downstream_cx_active", t);
     downstreamCxProtocolError = stats.counter("envoy.http.downstream_cx_protocol_error", t);
     downstreamRqRxReset = stats.counter("envoy.http.downstream_rq_rx_reset", t);
+    downstreamRqIdleTimeout = stats.counter("envoy.http.downstream_rq_idle_timeout", t);
+    downstreamRqTimeout = stats.counter("envoy.http.downstream_rq_timeout", t);
+    downstreamRqMaxDurationReached = stats.counter("envoy.http.downstream_rq_max_duration_reached", t);
     noRoute = stats.counter("envoy.http.no_route", t);
     noCluster = stats.counter("envoy.http.no_cluster", t);
     downstreamRqXx = stats.codeClasses("envoy.http.downstream_rq_xx", t);

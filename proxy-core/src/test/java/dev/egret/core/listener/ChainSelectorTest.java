@@ -12,7 +12,7 @@ class ChainSelectorTest {
 
   private static FilterChain chain(String name, ChainMatch m) {
     HcmConfig hcm = new HcmConfig("p", STATS.http("p"), List.of(), (s, r) -> null, HcmConfig.Codec.AUTO, "envoy",
-        List.of(), false, 0, false, false, true, false, 60 * 1024, 100, 0, 0, HcmConfig.Http2Limits.DEFAULT);
+        List.of(), false, 0, false, false, true, false, 60 * 1024, 100, 0, 0, HcmConfig.Http2Limits.DEFAULT, 0, 0, 0);
     return new FilterChain(name, m, null, hcm);
   }
 

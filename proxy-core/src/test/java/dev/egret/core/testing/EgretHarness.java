@@ -91,6 +91,21 @@ public final class EgretHarness implements AutoCloseable {
     return lines;
   }
 
+  /** Waits (up to 5 s) for an access-log line containing {@code needle}; returns the newest such line. */
+  public String awaitLogLineContaining(String needle) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    do {
+      List<String> lines = Files.readAllLines(accessLog, StandardCharsets.UTF_8);
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        if (lines.get(i).contains(needle)) {
+          return lines.get(i);
+        }
+      }
+      Thread.sleep(10);
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError("no access-log line contains '" + needle + "'");
+  }
+
   @Override
   public void close() throws IOException {
     server.close();
