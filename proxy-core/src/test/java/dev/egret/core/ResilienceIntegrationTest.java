@@ -179,6 +179,10 @@ class ResilienceIntegrationTest {
     HttpResponse<String> r = egret.get("egress", "host.docker.internal:11434", "/sleep/2000");
     assertThat(r.statusCode()).isEqualTo(504);
     assertThat(r.body()).isEqualTo("upstream request timeout");
+    assertThat(r.headers().firstValue("x-envoy-attempt-count")).as("include_attempt_count_in_response").hasValue("3");
+    assertThat(upstream.requests().stream().filter(q -> q.uri().equals("/sleep/2000"))
+        .map(q -> q.headers().get("x-envoy-expected-rq-timeout-ms")).toList())
+        .as("the per-try timeout is shorter than the route's").containsOnly("500");
     JsonObject log = logFor("/sleep/2000");
     assertThat(log.get("response_flags").getAsString()).isEqualTo("URX,UT");
     assertThat(log.get("response_code_details").getAsString()).isEqualTo("upstream_per_try_timeout");

@@ -29,11 +29,12 @@ public final class ClusterAction {
   private final boolean includeRequestAttemptCount;
   private final boolean includeAttemptCountInResponse;
   private final Duration idleTimeout; // nullable
+  private final Duration maxGrpcTimeout; // nullable: grpc-timeout not used
 
   ClusterAction(String cluster, List<WeightedCluster> weighted, String clusterHeader,
       int clusterNotFoundStatus, PathRewrite pathRewrite, String hostRewriteLiteral,
       boolean autoHostRewrite, Duration timeout, RetryPolicy retryPolicy, boolean includeRequestAttemptCount,
-      boolean includeAttemptCountInResponse, Duration idleTimeout) {
+      boolean includeAttemptCountInResponse, Duration idleTimeout, Duration maxGrpcTimeout) {
     this.cluster = cluster;
     this.weighted = List.copyOf(weighted);
     this.totalWeight = this.weighted.stream().mapToLong(WeightedCluster::weight).sum();
@@ -47,6 +48,27 @@ public final class ClusterAction {
     this.includeRequestAttemptCount = includeRequestAttemptCount;
     this.includeAttemptCountInResponse = includeAttemptCountInResponse;
     this.idleTimeout = idleTimeout;
+    this.maxGrpcTimeout = maxGrpcTimeout;
+  }
+
+  /**
+   * The timeout for this request: the route's, or for a gRPC request on a route with
+   * {@code max_grpc_timeout} its {@code grpc-timeout} header (none = no limit) capped by
+   * {@code max_grpc_timeout} (0 = no cap). Zero means no timeout.
+   */
+  public Duration timeoutFor(io.netty.handler.codec.http.HttpHeaders headers) {
+    if (maxGrpcTimeout == null) {
+      return timeout;
+    }
+    String ct = headers.get(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE);
+    if (ct == null || !ct.startsWith("application/grpc")) {
+      return timeout;
+    }
+    Duration grpc = GrpcTimeout.parse(headers.get("grpc-timeout"));
+    if (grpc == null) {
+      return maxGrpcTimeout; // no header: unlimited, capped by the maximum (0 = unlimited)
+    }
+    return maxGrpcTimeout.isZero() || grpc.compareTo(maxGrpcTimeout) < 0 ? grpc : maxGrpcTimeout;
   }
 
   /** The route's {@code idle_timeout} (replacing the stream idle timeout; zero = off), or null. */

@@ -158,7 +158,9 @@ final class RouteCompiler {
   private ClusterAction clusterAction(RouteAction a, PathMatcher path, VhostDefaults defaults, ConfigPath at) {
     allowOnly(a, at, Set.of("cluster", "weighted_clusters", "cluster_header", "cluster_not_found_response_code",
         "prefix_rewrite", "regex_rewrite", "host_rewrite_literal", "auto_host_rewrite", "timeout", "retry_policy",
-        "idle_timeout"));
+        "idle_timeout", "max_grpc_timeout"));
+    Duration maxGrpc = a.hasMaxGrpcTimeout()
+        ? Duration.ofSeconds(a.getMaxGrpcTimeout().getSeconds(), a.getMaxGrpcTimeout().getNanos()) : null;
     Duration idle = a.hasIdleTimeout()
         ? Duration.ofSeconds(a.getIdleTimeout().getSeconds(), a.getIdleTimeout().getNanos()) : null;
     // a route's retry policy replaces its virtual host's as a whole (no field merge)
@@ -210,7 +212,7 @@ final class RouteCompiler {
     String hostLiteral = a.getHostRewriteLiteral().isEmpty() ? null : a.getHostRewriteLiteral();
     boolean autoHost = a.hasAutoHostRewrite() && a.getAutoHostRewrite().getValue();
     return new ClusterAction(cluster, weighted, clusterHeader, notFound, rewrite, hostLiteral, autoHost, timeout,
-        retry, defaults.includeRequestAttemptCount(), defaults.includeAttemptCountInResponse(), idle);
+        retry, defaults.includeRequestAttemptCount(), defaults.includeAttemptCountInResponse(), idle, maxGrpc);
   }
 
   private List<WeightedCluster> weightedClusters(io.envoyproxy.envoy.config.route.v3.WeightedCluster w, ConfigPath at) {

@@ -93,10 +93,7 @@ public final class RouterImpl implements HttpRouter {
     if (action.idleTimeout() != null) {
       s.setStreamIdleTimeout(action.idleTimeout().toMillis());
     }
-    long timeoutMillis = action.timeout().toMillis();
-    if (timeoutMillis > 0) {
-      h.set("x-envoy-expected-rq-timeout-ms", Long.toString(timeoutMillis));
-    }
+    long timeoutMillis = action.timeoutFor(h).toMillis();
     boolean withBody = s.requestBodyExpected();
     HttpRequest head;
     if (withBody) {

@@ -130,8 +130,36 @@ final class UpstreamCall implements RequestHandler {
     if (attemptCountUpstream) {
       head.headers().set("x-envoy-attempt-count", Integer.toString(attempts));
     }
+    long expected = expectedTimeoutMillis();
+    if (expected > 0) {
+      head.headers().set("x-envoy-expected-rq-timeout-ms", Long.toString(expected));
+    } else {
+      head.headers().remove("x-envoy-expected-rq-timeout-ms");
+    }
     current = new Attempt(host);
     current.begin();
+  }
+
+  /**
+   * What the upstream may expect: the per-try timeout, or the route timeout's time left (at least
+   * 1 ms), whichever is shorter; 0 when neither applies.
+   */
+  private long expectedTimeoutMillis() {
+    long left = 0;
+    if (timeoutMillis > 0) {
+      left = requestEnded
+          ? Math.max(1, timeoutMillis - (System.nanoTime() - requestEndNanos) / 1_000_000) : timeoutMillis;
+    }
+    return perTryMillis > 0 && (left == 0 || perTryMillis < left) ? perTryMillis : left;
+  }
+
+  /** A local reply from the router: with {@code include_attempt_count_in_response}, it says how many tries. */
+  private void reply(int status, String body, String details, ResponseFlag flag, HttpHeaders extra) {
+    if (attemptCountDownstream && attempts > 0) {
+      extra = extra == null ? new DefaultHttpHeaders() : extra;
+      extra.set("x-envoy-attempt-count", Integer.toString(attempts));
+    }
+    down.sendLocalReply(status, body, details, flag, extra);
   }
 
   /** The load balancer's pick, re-picked when the previous-hosts predicate rejects it. */
@@ -283,8 +311,7 @@ final class UpstreamCall implements RequestHandler {
     }
     finish();
     if (perTryTimeout) {
-      down.sendLocalReply(504, "upstream request timeout", "upstream_per_try_timeout",
-          ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
+      reply(504, "upstream request timeout", "upstream_per_try_timeout", ResponseFlag.UPSTREAM_REQUEST_TIMEOUT, null);
       return;
     }
     int status = reason == ResetReason.PROTOCOL_ERROR ? 502 : 503;
@@ -300,7 +327,7 @@ final class UpstreamCall implements RequestHandler {
     if (reason == ResetReason.OVERFLOW) {
       extra = new DefaultHttpHeaders().set("x-envoy-overloaded", "true");
     }
-    down.sendLocalReply(status, body.toString(),
+    reply(status, body.toString(),
         resetDetails("upstream_reset_before_response_started", reason, transportFailure), flagFor(reason), extra);
   }
 
@@ -346,7 +373,7 @@ final class UpstreamCall implements RequestHandler {
       down.resetStream();
       return;
     }
-    down.sendLocalReply(504, "upstream request timeout", "response_timeout", ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
+    reply(504, "upstream request timeout", "response_timeout", ResponseFlag.UPSTREAM_REQUEST_TIMEOUT, null);
   }
 
   @Override
