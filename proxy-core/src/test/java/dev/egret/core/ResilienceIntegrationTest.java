@@ -76,6 +76,13 @@ class ResilienceIntegrationTest {
                           num_retries: 2
                           retry_back_off: { base_interval: 0.005s }
                           retry_on: connect-failure,gateway-error,reset,retriable-status-codes
+                  - name: idle
+                    domains: ["idle.example"]
+                    routes:
+                    - match: { prefix: "/" }
+                      route:
+                        cluster: ollama
+                        retry_policy: { retry_on: reset, num_retries: 0, per_try_idle_timeout: 0.3s }
                   - name: noretry
                     domains: ["noretry.example"]
                     routes:
@@ -187,6 +194,15 @@ class ResilienceIntegrationTest {
     assertThat(log.get("response_flags").getAsString()).isEqualTo("URX,UT");
     assertThat(log.get("response_code_details").getAsString()).isEqualTo("upstream_per_try_timeout");
     assertThat(log.get("attempt_count").getAsInt()).isEqualTo(3);
+  }
+
+  @Test
+  void perTryIdleTimeoutGives504WithItsOwnDetails() throws Exception {
+    HttpResponse<String> r = egret.get("egress", "idle.example", "/sleep/1200");
+    assertThat(r.statusCode()).isEqualTo(504);
+    JsonObject log = logFor("/sleep/1200");
+    assertThat(log.get("response_flags").getAsString()).isEqualTo("URX,UT");
+    assertThat(log.get("response_code_details").getAsString()).isEqualTo("upstream_per_try_idle_timeout");
   }
 
   @Test

@@ -7,7 +7,9 @@ import dev.egret.core.config.ConfigPath;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.random.RandomGenerator;
@@ -29,6 +31,7 @@ public final class RetryPolicy {
     RETRIABLE_4XX("retriable-4xx"),
     REFUSED_STREAM("refused-stream"),
     RETRIABLE_STATUS_CODES("retriable-status-codes"),
+    RETRIABLE_HEADERS("retriable-headers"),
     ENVOY_RATELIMITED("envoy-ratelimited"),
     GRPC_CANCELLED("cancelled"),
     GRPC_DEADLINE_EXCEEDED("deadline-exceeded"),
@@ -79,9 +82,19 @@ public final class RetryPolicy {
   private final long maxIntervalMillis;
   private final boolean previousHosts;
   private final int hostSelectionMaxAttempts;
+  private final List<HeaderMatch> retriableHeaders;
+  private final List<HeaderMatch> retriableRequestHeaders;
+  private final Duration perTryIdleTimeout; // null = none
+  private final List<ResetHeader> rateLimitedResetHeaders;
+  private final long rateLimitedMaxMillis;
+
+  /** A {@code rate_limited_retry_back_off.reset_headers} entry. */
+  record ResetHeader(String name, boolean unixTimestamp) {}
 
   private RetryPolicy(Set<On> on, int numRetries, Set<Integer> codes, Duration perTryTimeout, long base,
-      long max, boolean previousHosts, int hostSelectionMaxAttempts) {
+      long max, boolean previousHosts, int hostSelectionMaxAttempts, List<HeaderMatch> retriableHeaders,
+      List<HeaderMatch> retriableRequestHeaders, Duration perTryIdleTimeout, List<ResetHeader> resetHeaders,
+      long rateLimitedMaxMillis) {
     this.on = on;
     this.numRetries = numRetries;
     this.retriableStatusCodes = Set.copyOf(codes);
@@ -90,13 +103,54 @@ public final class RetryPolicy {
     this.maxIntervalMillis = max;
     this.previousHosts = previousHosts;
     this.hostSelectionMaxAttempts = hostSelectionMaxAttempts;
+    this.retriableHeaders = List.copyOf(retriableHeaders);
+    this.retriableRequestHeaders = List.copyOf(retriableRequestHeaders);
+    this.perTryIdleTimeout = perTryIdleTimeout;
+    this.rateLimitedResetHeaders = List.copyOf(resetHeaders);
+    this.rateLimitedMaxMillis = rateLimitedMaxMillis;
   }
 
   /** Returns null after recording errors. */
   static RetryPolicy compile(io.envoyproxy.envoy.config.route.v3.RetryPolicy p, ConfigPath at) {
     int before = at.errorCount();
     allowOnly(p, at, Set.of("retry_on", "num_retries", "per_try_timeout", "retry_back_off",
-        "retriable_status_codes", "retry_host_predicate", "host_selection_retry_max_attempts"));
+        "retriable_status_codes", "retry_host_predicate", "host_selection_retry_max_attempts",
+        "retriable_headers", "retriable_request_headers", "per_try_idle_timeout", "rate_limited_retry_back_off"));
+    List<HeaderMatch> retriableHeaders = new ArrayList<>();
+    for (int i = 0; i < p.getRetriableHeadersCount(); i++) {
+      retriableHeaders.add(MatcherCompiler.header(p.getRetriableHeaders(i), at.field("retriable_headers").index(i)));
+    }
+    List<HeaderMatch> requestHeaders = new ArrayList<>();
+    for (int i = 0; i < p.getRetriableRequestHeadersCount(); i++) {
+      requestHeaders.add(MatcherCompiler.header(p.getRetriableRequestHeaders(i),
+          at.field("retriable_request_headers").index(i)));
+    }
+    Duration perTryIdle = null;
+    if (p.hasPerTryIdleTimeout()) {
+      perTryIdle = Duration.ofSeconds(p.getPerTryIdleTimeout().getSeconds(), p.getPerTryIdleTimeout().getNanos());
+      if (perTryIdle.isZero()) {
+        perTryIdle = null;
+      }
+    }
+    List<ResetHeader> resetHeaders = new ArrayList<>();
+    long rateLimitedMax = 300_000;
+    if (p.hasRateLimitedRetryBackOff()) {
+      var rl = p.getRateLimitedRetryBackOff();
+      ConfigPath ra = at.field("rate_limited_retry_back_off");
+      allowOnly(rl, ra, Set.of("reset_headers", "max_interval"));
+      for (int i = 0; i < rl.getResetHeadersCount(); i++) {
+        var h = rl.getResetHeaders(i);
+        allowOnly(h, ra.field("reset_headers").index(i), Set.of("name", "format"));
+        resetHeaders.add(new ResetHeader(Ascii.toLowerCase(h.getName()),
+            h.getFormat() == io.envoyproxy.envoy.config.route.v3.RetryPolicy.ResetHeaderFormat.UNIX_TIMESTAMP));
+      }
+      if (rl.getResetHeadersCount() == 0) {
+        ra.field("reset_headers").error("at least one reset header is required");
+      }
+      if (rl.hasMaxInterval()) {
+        rateLimitedMax = toMillisCeil(rl.getMaxInterval());
+      }
+    }
     Set<On> on = EnumSet.noneOf(On.class);
     for (String token : p.getRetryOn().split(",")) {
       On o = On.of(token.trim().toLowerCase(Locale.ROOT));
@@ -158,7 +212,8 @@ public final class RetryPolicy {
     if (at.errorCount() > before) {
       return null;
     }
-    return new RetryPolicy(on, retries, codes, perTry, base, max, previousHosts, hostAttempts);
+    return new RetryPolicy(on, retries, codes, perTry, base, max, previousHosts, hostAttempts, retriableHeaders,
+        requestHeaders, perTryIdle, resetHeaders, rateLimitedMax);
   }
 
   private static long toMillisCeil(com.google.protobuf.Duration d) {
@@ -228,6 +283,14 @@ public final class RetryPolicy {
     if (on.contains(On.RETRIABLE_STATUS_CODES) && retriableStatusCodes.contains(status)) {
       return true;
     }
+    if (on.contains(On.RETRIABLE_HEADERS) && !retriableHeaders.isEmpty()) {
+      HeaderMatch.Request response = new HeaderMatch.Request(null, null, null, null, headers);
+      for (HeaderMatch m : retriableHeaders) {
+        if (m.matches(response)) {
+          return true;
+        }
+      }
+    }
     String grpc = headers.get("grpc-status");
     if (grpc != null) {
       switch (grpc.trim()) {
@@ -240,6 +303,53 @@ public final class RetryPolicy {
       }
     }
     return rateLimited;
+  }
+
+  /** {@code retriable_request_headers}: when set, only requests matching one of them are retried. */
+  public boolean appliesTo(HttpHeaders requestHeaders) {
+    if (retriableRequestHeaders.isEmpty()) {
+      return true;
+    }
+    HeaderMatch.Request request = new HeaderMatch.Request(null, null, null, null, requestHeaders);
+    for (HeaderMatch m : retriableRequestHeaders) {
+      if (m.matches(request)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code per_try_idle_timeout}, or null. */
+  public Duration perTryIdleTimeout() {
+    return perTryIdleTimeout;
+  }
+
+  /**
+   * The wait before a retry decided from a rate-limited response ({@code rate_limited_retry_back_off}):
+   * the first reset header that parses to at most the maximum gives {@code [interval, 1.5 × interval)};
+   * -1 when none applies, and the exponential back-off is used.
+   *
+   * @param nowEpochMillis the clock, for {@code UNIX_TIMESTAMP} headers
+   */
+  public long rateLimitedBackOffMillis(HttpHeaders responseHeaders, long nowEpochMillis, RandomGenerator random) {
+    for (ResetHeader h : rateLimitedResetHeaders) {
+      String v = responseHeaders.get(h.name());
+      if (v == null) {
+        continue;
+      }
+      long seconds;
+      try {
+        seconds = Long.parseLong(v.trim());
+      } catch (NumberFormatException e) {
+        continue;
+      }
+      long interval = h.unixTimestamp() ? seconds * 1000 - nowEpochMillis : seconds * 1000;
+      if (interval <= 0 || interval > rateLimitedMaxMillis) {
+        continue;
+      }
+      return interval + random.nextLong(Math.max(1, interval / 2));
+    }
+    return -1;
   }
 
   /**

@@ -64,6 +64,7 @@ final class UpstreamCall implements RequestHandler {
   private final boolean autoHostRewrite;
   private final RetryPolicy retry; // nullable
   private final long perTryMillis;
+  private final long perTryIdleMillis;
   private final boolean attemptCountUpstream;
   private final boolean attemptCountDownstream;
 
@@ -98,7 +99,8 @@ final class UpstreamCall implements RequestHandler {
     this.perTryMillis = timeoutMillis > 0 && perTry >= timeoutMillis ? 0 : perTry;
     this.attemptCountUpstream = attemptCountUpstream;
     this.attemptCountDownstream = attemptCountDownstream;
-    this.retriesLeft = retry == null ? 0 : retry.numRetries();
+    this.retriesLeft = retry == null || !retry.appliesTo(head.headers()) ? 0 : retry.numRetries();
+    this.perTryIdleMillis = retry == null || retry.perTryIdleTimeout() == null ? 0 : retry.perTryIdleTimeout().toMillis();
     if (retry != null && retriesLeft > 0 && !requestSentWithHeaders) {
       replay = new ArrayList<>(2);
     }
@@ -252,7 +254,7 @@ final class UpstreamCall implements RequestHandler {
         retriesLeft--;
         if (takeRetrySlot()) {
           a.abandon();
-          scheduleRetry();
+          scheduleRetry(response.headers());
           return false;
         }
       } else if (retriesLeft == 0) {
@@ -278,7 +280,12 @@ final class UpstreamCall implements RequestHandler {
   }
 
   /** An attempt ended without a usable response. */
-  private void onAttemptFailed(Attempt a, ResetReason reason, String transportFailure, boolean perTryTimeout) {
+  /**
+   * @param perTryDetails for a per-try (idle) timeout, its details ({@code upstream_per_try_timeout} or
+   *     {@code upstream_per_try_idle_timeout}); null for other failures
+   */
+  private void onAttemptFailed(Attempt a, ResetReason reason, String transportFailure, String perTryDetails) {
+    boolean perTryTimeout = perTryDetails != null;
     if (a != current || done) {
       return;
     }
@@ -301,7 +308,7 @@ final class UpstreamCall implements RequestHandler {
       if (retriesLeft > 0 && replayable) {
         retriesLeft--;
         if (takeRetrySlot()) {
-          scheduleRetry();
+          scheduleRetry(null);
           return;
         }
       } else if (retriesLeft == 0) {
@@ -311,7 +318,7 @@ final class UpstreamCall implements RequestHandler {
     }
     finish();
     if (perTryTimeout) {
-      reply(504, "upstream request timeout", "upstream_per_try_timeout", ResponseFlag.UPSTREAM_REQUEST_TIMEOUT, null);
+      reply(504, "upstream request timeout", perTryDetails, ResponseFlag.UPSTREAM_REQUEST_TIMEOUT, null);
       return;
     }
     int status = reason == ResetReason.PROTOCOL_ERROR ? 502 : 503;
@@ -346,8 +353,14 @@ final class UpstreamCall implements RequestHandler {
     return true;
   }
 
-  private void scheduleRetry() {
-    long delay = retry.backOffMillis(attempts, ThreadLocalRandom.current());
+  /** Waits out the back-off, then starts the next attempt; rate-limit reset headers may set the wait. */
+  private void scheduleRetry(HttpHeaders responseHeaders) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long delay = responseHeaders == null ? -1
+        : retry.rateLimitedBackOffMillis(responseHeaders, System.currentTimeMillis(), random);
+    if (delay < 0) {
+      delay = retry.backOffMillis(attempts, random);
+    }
     backOffTimer = down.eventLoop().schedule(() -> {
       backOffTimer = null;
       if (!done) {
@@ -479,6 +492,8 @@ final class UpstreamCall implements RequestHandler {
     private boolean requestBytesSent;
     private boolean finished;
     private ScheduledFuture<?> perTryTimer;
+    private ScheduledFuture<?> idleTimer;
+    private long lastActivity;
 
     Attempt(Host host) {
       this.host = host;
@@ -488,7 +503,7 @@ final class UpstreamCall implements RequestHandler {
       if (!cluster.breakers().tryStartRequest()) {
         cluster.stats().upstreamRqPendingOverflow.inc();
         finished = true;
-        onAttemptFailed(this, ResetReason.OVERFLOW, null, false);
+        onAttemptFailed(this, ResetReason.OVERFLOW, null, null);
         return;
       }
       host.requestStarted();
@@ -523,6 +538,10 @@ final class UpstreamCall implements RequestHandler {
         info.setUpstreamLocalAddress(local.getAddress().getHostAddress() + ":" + local.getPort());
       }
       requestBytesSent = true;
+      lastActivity = System.nanoTime();
+      if (perTryIdleMillis > 0) {
+        idleTimer = down.eventLoop().schedule(this::checkIdle, perTryIdleMillis, TimeUnit.MILLISECONDS);
+      }
       up.writeHeaders(headForThisAttempt());
       while (!queued.isEmpty()) {
         up.writeData(queued.poll());
@@ -562,6 +581,7 @@ final class UpstreamCall implements RequestHandler {
         queued.add(content); // arrived before the connection: at most one read's worth
         return;
       }
+      lastActivity = System.nanoTime();
       up.writeData(content);
       up.flush();
       if (up.isWritable()) {
@@ -598,7 +618,22 @@ final class UpstreamCall implements RequestHandler {
       }
       cluster.stats().upstreamRqPerTryTimeout.inc();
       abandon();
-      onAttemptFailed(this, ResetReason.LOCAL_RESET, null, true);
+      onAttemptFailed(this, ResetReason.LOCAL_RESET, null, "upstream_per_try_timeout");
+    }
+
+    /** {@code per_try_idle_timeout}: re-armed lazily on activity; it also runs while the response streams. */
+    private void checkIdle() {
+      idleTimer = null;
+      if (finished) {
+        return;
+      }
+      long left = perTryIdleMillis - (System.nanoTime() - lastActivity) / 1_000_000;
+      if (left > 0) {
+        idleTimer = down.eventLoop().schedule(this::checkIdle, left, TimeUnit.MILLISECONDS);
+        return;
+      }
+      abandon();
+      onAttemptFailed(this, ResetReason.LOCAL_RESET, null, "upstream_per_try_idle_timeout");
     }
 
     @Override
@@ -640,6 +675,7 @@ final class UpstreamCall implements RequestHandler {
         data.release();
         return;
       }
+      lastActivity = System.nanoTime();
       down.sendResponseData(data);
       if (down.isWritable()) {
         up.read();
@@ -664,7 +700,7 @@ final class UpstreamCall implements RequestHandler {
       }
       up = null;
       end();
-      onAttemptFailed(this, reason, transportFailureReason, false);
+      onAttemptFailed(this, reason, transportFailureReason, null);
     }
 
     /** Stops this attempt: a waiting connect is withdrawn, an open stream reset. */
@@ -692,6 +728,13 @@ final class UpstreamCall implements RequestHandler {
       }
     }
 
+    private void cancelIdleTimer() {
+      if (idleTimer != null) {
+        idleTimer.cancel(false);
+        idleTimer = null;
+      }
+    }
+
     /** Bookkeeping when the attempt is over, however it ended. */
     private void end() {
       if (finished) {
@@ -699,6 +742,7 @@ final class UpstreamCall implements RequestHandler {
       }
       finished = true;
       cancelPerTryTimer();
+      cancelIdleTimer();
       cluster.breakers().requestDone();
       host.requestFinished();
       cluster.stats().upstreamRqActive.dec();

@@ -40,7 +40,7 @@ class Http1ConformanceTest {
                 "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
                 stat_prefix: h1
                 server_name: egret-h1
-                request_headers_timeout: 0.3s
+                request_headers_timeout: 2s
                 access_log:
                 - name: envoy.access_loggers.file
                   typed_config:

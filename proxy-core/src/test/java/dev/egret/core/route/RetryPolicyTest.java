@@ -105,17 +105,57 @@ class RetryPolicyTest {
   }
 
   @Test
+  void retriableHeadersAndRequestHeaders() {
+    RetryPolicy p = policy(io.envoyproxy.envoy.config.route.v3.RetryPolicy.newBuilder()
+        .setRetryOn("retriable-headers")
+        .addRetriableHeaders(io.envoyproxy.envoy.config.route.v3.HeaderMatcher.newBuilder()
+            .setName("x-upstream-retry").setPresentMatch(true))
+        .addRetriableRequestHeaders(io.envoyproxy.envoy.config.route.v3.HeaderMatcher.newBuilder()
+            .setName("x-idempotent").setStringMatch(io.envoyproxy.envoy.type.matcher.v3.StringMatcher.newBuilder()
+                .setExact("yes"))));
+    assertThat(p.retriable(200, new DefaultHttpHeaders().set("x-upstream-retry", "1"))).isTrue();
+    assertThat(p.retriable(500, new DefaultHttpHeaders())).isFalse();
+    assertThat(p.appliesTo(new DefaultHttpHeaders().set("x-idempotent", "yes"))).isTrue();
+    assertThat(p.appliesTo(new DefaultHttpHeaders().set("x-idempotent", "no"))).isFalse();
+    assertThat(policy("5xx").appliesTo(new DefaultHttpHeaders())).as("no request rule: every request").isTrue();
+  }
+
+  @Test
+  void rateLimitedBackOffUsesTheFirstUsableResetHeader() {
+    RetryPolicy p = policy(io.envoyproxy.envoy.config.route.v3.RetryPolicy.newBuilder()
+        .setRetryOn("envoy-ratelimited")
+        .setRateLimitedRetryBackOff(io.envoyproxy.envoy.config.route.v3.RetryPolicy.RateLimitedRetryBackOff.newBuilder()
+            .addResetHeaders(io.envoyproxy.envoy.config.route.v3.RetryPolicy.ResetHeader.newBuilder()
+                .setName("Retry-After"))
+            .addResetHeaders(io.envoyproxy.envoy.config.route.v3.RetryPolicy.ResetHeader.newBuilder()
+                .setName("X-RateLimit-Reset")
+                .setFormat(io.envoyproxy.envoy.config.route.v3.RetryPolicy.ResetHeaderFormat.UNIX_TIMESTAMP))
+            .setMaxInterval(ms(10_000))));
+    SplittableRandom random = new SplittableRandom(3);
+    long now = 1_000_000_000_000L;
+    for (int i = 0; i < 200; i++) {
+      assertThat(p.rateLimitedBackOffMillis(new DefaultHttpHeaders().set("retry-after", "2"), now, random))
+          .isBetween(2000L, 2999L);
+      assertThat(p.rateLimitedBackOffMillis(new DefaultHttpHeaders().set("retry-after", "soon")
+          .set("x-ratelimit-reset", Long.toString(now / 1000 + 4)), now, random)).isBetween(4000L, 5999L);
+    }
+    assertThat(p.rateLimitedBackOffMillis(new DefaultHttpHeaders().set("retry-after", "60"), now, random))
+        .as("over max_interval: exponential back-off instead").isEqualTo(-1);
+    assertThat(p.rateLimitedBackOffMillis(new DefaultHttpHeaders(), now, random)).isEqualTo(-1);
+  }
+
+  @Test
   void invalidPoliciesAreRejectedByPath() {
     ConfigPath at = ConfigPath.root("retry_policy");
     RetryPolicy p = RetryPolicy.compile(io.envoyproxy.envoy.config.route.v3.RetryPolicy.newBuilder()
         .setRetryOn("5xx")
         .setRetryBackOff(RetryBackOff.newBuilder().setBaseInterval(ms(100)).setMaxInterval(ms(10)))
         .addRetriableStatusCodes(42)
-        .setPerTryIdleTimeout(ms(5))
+        .setRetryPriority(io.envoyproxy.envoy.config.route.v3.RetryPolicy.RetryPriority.newBuilder().setName("x"))
         .build(), at);
     assertThat(p).isNull();
     assertThat(at.errors()).extracting(e -> e.path()).containsExactlyInAnyOrder(
-        "retry_policy.per_try_idle_timeout", "retry_policy.retry_back_off.max_interval",
+        "retry_policy.retry_priority", "retry_policy.retry_back_off.max_interval",
         "retry_policy.retriable_status_codes[0]");
   }
 }
