@@ -10,7 +10,6 @@ import dev.egret.core.stream.ResponseFlag;
 import dev.egret.core.stream.StreamInfo;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -695,7 +694,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     responseComplete = true;
     // a bodyless request's end is already decoded and follows at once: only an unread body forces a close
     if (closeAfterResponse || (!requestComplete && !http2 && requestBodyExpected)) {
-      ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      DelayedClose.flushThenClose(ctx);
       endStream();
       return;
     }
