@@ -1,0 +1,93 @@
+package dev.egret.filters.rbac;
+
+import dev.egret.core.http.ConnectionInfo;
+import dev.egret.core.http.filter.HttpFilter;
+import dev.egret.core.http.filter.HttpFilterCallbacks;
+import dev.egret.core.stream.StreamInfo;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * The RBAC HTTP filter: on request headers (already normalised by the connection manager, so the
+ * policy sees the path the upstream will get) it evaluates the shadow engine (counted only), then
+ * the enforced engine. A denial answers {@code 403} with body {@code RBAC: access denied} and
+ * details {@code rbac_access_denied_matched_policy[ID]} (or {@code [none]}), without a response flag.
+ *
+ * <p>What policies see: {@code destination_ip}/{@code port} = the downstream local address;
+ * {@code source_ip} = the connection's remote address; {@code direct_remote_ip} and
+ * {@code remote_ip} = the stream's direct and effective remote addresses; {@code requested_server_name}
+ * = the connection's SNI; {@code authenticated} = the peer certificate's URI SAN (the only SAN
+ * {@link ConnectionInfo} carries today: DNS SANs and the subject are not yet available, so names
+ * that only those would match do not match); {@code filter_state[io.istio.peer_principal]} = the
+ * same URI SAN; dynamic metadata is empty (no filter writes any yet).
+ */
+final class RbacFilter implements HttpFilter {
+  static final String DENIED_BODY = "RBAC: access denied";
+
+  private final RbacEngine engine; // nullable
+  private final RbacEngine shadow; // nullable
+  private final RbacStats stats;
+
+  RbacFilter(RbacEngine engine, RbacEngine shadow, RbacStats stats) {
+    this.engine = engine;
+    this.shadow = shadow;
+    this.stats = stats;
+  }
+
+  @Override
+  public Status onRequestHeaders(HttpFilterCallbacks cb, HttpRequest request) {
+    if (engine == null && shadow == null) {
+      return Status.CONTINUE;
+    }
+    RbacRequest r = view(cb.connection(), cb.info(), request);
+    if (shadow != null) {
+      RbacDecision d = shadow.evaluate(r);
+      (d.allowed() ? stats.shadowAllowed : stats.shadowDenied).increment();
+    }
+    if (engine == null) {
+      return Status.CONTINUE;
+    }
+    RbacDecision d = engine.evaluate(r);
+    if (engine.action() == RbacEngine.Action.LOG) {
+      (d.policyId() != null ? stats.logged : stats.notLogged).increment();
+    }
+    if (d.allowed()) {
+      stats.allowed.increment();
+      return Status.CONTINUE;
+    }
+    stats.denied.increment();
+    cb.sendLocalReply(403, DENIED_BODY, d.details(), null, null);
+    return Status.CONTINUE;
+  }
+
+  /** The request as policies see it. */
+  static RbacRequest view(ConnectionInfo conn, StreamInfo info, HttpRequest request) {
+    String uri = request.uri();
+    boolean connect = request.method().equals(HttpMethod.CONNECT);
+    String path = connect && !uri.startsWith("/") ? null : uri;
+    InetSocketAddress local = info != null && info.downstreamLocalAddress() != null
+        ? info.downstreamLocalAddress() : conn.local();
+    InetSocketAddress direct = info != null && info.downstreamDirectRemoteAddress() != null
+        ? info.downstreamDirectRemoteAddress() : conn.remote();
+    InetSocketAddress remote = info != null && info.downstreamRemoteAddress() != null
+        ? info.downstreamRemoteAddress() : conn.remote();
+    String sni = conn.sni() != null ? conn.sni() : info == null ? null : info.requestedServerName();
+    String peer = conn.peerUriSan();
+    return RbacRequest.builder(request.method().name(), request.headers())
+        .authority(request.headers().get(HttpHeaderNames.HOST))
+        .path(path)
+        .scheme(conn.tls() ? "https" : "http")
+        .localAddress(local)
+        .sourceAddress(conn.remote())
+        .directRemoteAddress(direct)
+        .remoteAddress(remote)
+        .requestedServerName(sni)
+        .tls(conn.tls())
+        .peerUriSans(peer == null ? List.of() : List.of(peer))
+        .filterState(peer == null ? k -> null : k -> RbacCompiler.PEER_PRINCIPAL_KEY.equals(k) ? peer : null)
+        .build();
+  }
+}

@@ -1,0 +1,59 @@
+package dev.egret.filters.rbac;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.egret.core.config.ConfigPath;
+import dev.egret.core.config.Fields;
+import dev.egret.core.http.filter.HttpFilterFactory;
+import dev.egret.core.http.filter.HttpFilterProvider;
+import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC;
+import java.util.Set;
+
+/**
+ * Compiles {@code envoy.extensions.filters.http.rbac.v3.RBAC}: {@code rules},
+ * {@code rules_stat_prefix}, {@code shadow_rules}, {@code shadow_rules_stat_prefix}. The matcher
+ * forms ({@code matcher}, {@code shadow_matcher}, CEL) and {@code track_per_rule_stats} are rejected
+ * by path until Egret implements them. An empty {@code RBAC {}} (kgateway installs one and configures
+ * routes through per-route config) enforces nothing.
+ */
+public final class RbacFilterProvider implements HttpFilterProvider {
+  public static final String TYPE_URL = "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC";
+
+  @Override
+  public Set<String> typeUrls() {
+    return Set.of(TYPE_URL);
+  }
+
+  @Override
+  public HttpFilterFactory compile(Any typedConfig, ConfigPath at) {
+    RBAC proto;
+    try {
+      proto = typedConfig.unpack(RBAC.class);
+    } catch (InvalidProtocolBufferException e) {
+      at.error("cannot decode " + TYPE_URL + ": " + e.getMessage());
+      return null;
+    }
+    return compile(proto, at);
+  }
+
+  /** Compiles an already decoded filter config; null after reporting at {@code at}. */
+  public static RbacFilterFactory compile(RBAC proto, ConfigPath at) {
+    int before = at.errorCount();
+    for (String m : new String[] {"matcher", "shadow_matcher"}) {
+      if (proto.hasField(RBAC.getDescriptor().findFieldByName(m))) {
+        at.field(m).error("the RBAC matcher form (" + m + ", CEL matchers) is not supported by Egret yet; "
+            + "use rules / shadow_rules");
+      }
+    }
+    Fields.allowOnly(proto, at, Set.of("rules", "rules_stat_prefix", "shadow_rules", "shadow_rules_stat_prefix",
+        "matcher", "shadow_matcher"));
+    RbacEngine engine = proto.hasRules() ? RbacCompiler.compile(proto.getRules(), at.field("rules")) : null;
+    RbacEngine shadow = proto.hasShadowRules()
+        ? RbacCompiler.compile(proto.getShadowRules(), at.field("shadow_rules")) : null;
+    if (at.errorCount() > before) {
+      return null;
+    }
+    return new RbacFilterFactory(engine, shadow,
+        new RbacStats(proto.getRulesStatPrefix(), proto.getShadowRulesStatPrefix()));
+  }
+}
