@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.egret.core.config.ConfigPath;
 import dev.egret.core.config.Fields;
+import dev.egret.core.match.Re2;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.util.Locale;

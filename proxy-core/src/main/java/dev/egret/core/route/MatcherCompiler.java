@@ -2,6 +2,7 @@ package dev.egret.core.route;
 
 import dev.egret.core.config.ConfigPath;
 import dev.egret.core.config.Fields;
+import dev.egret.core.match.Re2;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;

@@ -1,4 +1,4 @@
-package dev.egret.core.route;
+package dev.egret.core.match;
 
 import dev.egret.core.config.ConfigPath;
 import java.util.Map;
@@ -26,7 +26,7 @@ import java.util.regex.PatternSyntaxException;
  * program-size limit is not enforced; Java's engine backtracks, so a pathological pattern can be
  * slow where RE2 is linear.
  */
-final class Re2 {
+public final class Re2 {
   private static final Map<String, String> POSIX = Map.ofEntries(
       Map.entry("alnum", "Alnum"), Map.entry("alpha", "Alpha"), Map.entry("ascii", "ASCII"),
       Map.entry("blank", "Blank"), Map.entry("cntrl", "Cntrl"), Map.entry("digit", "Digit"),
@@ -37,7 +37,7 @@ final class Re2 {
   private Re2() {}
 
   /** The compiled pattern, or null after reporting why at {@code at}. */
-  static Pattern compile(String regex, ConfigPath at) {
+  public static Pattern compile(String regex, ConfigPath at) {
     if (regex.isEmpty()) {
       at.error("regex must not be empty");
       return null;
@@ -52,7 +52,7 @@ final class Re2 {
   }
 
   /** RE2 syntax to Java syntax; IllegalArgumentException for what RE2 does not accept. */
-  static String translate(String re) {
+  public static String translate(String re) {
     StringBuilder out = new StringBuilder(re.length() + 8);
     int n = re.length();
     int i = 0;

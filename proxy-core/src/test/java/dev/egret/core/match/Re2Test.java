@@ -1,4 +1,4 @@
-package dev.egret.core.route;
+package dev.egret.core.match;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
