@@ -10,6 +10,7 @@ import dev.egret.core.route.RetryPolicy;
 import dev.egret.core.stream.ResponseFlag;
 import dev.egret.core.stream.StreamInfo;
 import dev.egret.core.upstream.Host;
+import dev.egret.core.upstream.OutlierDetector;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -338,6 +339,9 @@ final class UpstreamCall implements RequestHandler {
     Attempt a = current;
     current = null;
     if (a != null) {
+      if (!responseStarted) {
+        cluster.outlier().reportLocalOrigin(a.host, OutlierDetector.LocalOriginResult.TIMEOUT);
+      }
       a.abandon();
     }
     finish();
@@ -491,6 +495,7 @@ final class UpstreamCall implements RequestHandler {
         return;
       }
       up = stream;
+      cluster.outlier().reportLocalOrigin(host, OutlierDetector.LocalOriginResult.CONNECT_SUCCESS);
       InetSocketAddress local = stream.localAddress();
       if (local != null) {
         info.setUpstreamLocalAddress(local.getAddress().getHostAddress() + ":" + local.getPort());
@@ -570,6 +575,7 @@ final class UpstreamCall implements RequestHandler {
         return;
       }
       cluster.stats().upstreamRqPerTryTimeout.inc();
+      cluster.outlier().reportLocalOrigin(host, OutlierDetector.LocalOriginResult.TIMEOUT);
       abandon();
       onAttemptFailed(this, ResetReason.LOCAL_RESET, null, true);
     }
@@ -593,6 +599,7 @@ final class UpstreamCall implements RequestHandler {
         return;
       }
       cancelPerTryTimer();
+      cluster.outlier().reportHttpStatus(host, response.status().code());
       if (!onAttemptHeaders(this, response)) {
         ReferenceCountUtil.release(response);
         return;
@@ -637,6 +644,9 @@ final class UpstreamCall implements RequestHandler {
       }
       up = null;
       end();
+      if (reason != ResetReason.OVERFLOW) { // connect failure or reset: Envoy's local-origin "connect failed"
+        cluster.outlier().reportLocalOrigin(host, OutlierDetector.LocalOriginResult.CONNECT_FAILED);
+      }
       onAttemptFailed(this, reason, transportFailureReason, false);
     }
 
