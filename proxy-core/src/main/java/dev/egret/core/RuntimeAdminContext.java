@@ -43,8 +43,13 @@ final class RuntimeAdminContext implements AdminContext {
     for (ClusterRuntime c : server.config().clusters().values()) {
       List<HostStatus> hosts = new ArrayList<>();
       for (Host h : c.hosts()) {
-        hosts.add(HostStatus.healthy(h.addressString(), h.weight(), h.connectionsTotal(),
-            h.connectionsActive(), h.requestsTotal(), h.activeRequests()));
+        HostStatus s = HostStatus.healthy(h.addressString(), h.weight(), h.connectionsTotal(),
+            h.connectionsActive(), h.requestsTotal(), h.activeRequests());
+        if (h.failedOutlierCheck()) { // Envoy's flag text for a host ejected by outlier detection
+          s = new HostStatus(s.address(), s.counters(), s.gauges(), "/failed_outlier_check", s.weight(),
+              s.hostname(), s.region(), s.zone(), s.subZone(), s.priority());
+        }
+        hosts.add(s);
       }
       out.add(ClusterStatus.of(c.name(), false, hosts));
     }

@@ -67,6 +67,7 @@ public final class DemoUpstream implements AutoCloseable {
   private final Map<String, AtomicInteger> flaky = new ConcurrentHashMap<>();
   private final String name;
   private volatile String fixedBody; // when set, answers every ordinary request with it
+  private volatile int fixedStatus; // when not 0, answers every ordinary request with it
   private volatile String lastSni; // the server name the last TLS client asked for
 
   /** A request as the upstream saw it. */
@@ -183,6 +184,15 @@ public final class DemoUpstream implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Answers every ordinary request (not /download, /upload, /status, /flaky, /sleep) with this status
+   * and a body naming the upstream; 0 goes back to normal answers.
+   */
+  public DemoUpstream withFixedStatus(int status) {
+    this.fixedStatus = status;
+    return this;
+  }
+
   /** Adds a header to every response. */
   public DemoUpstream withResponseHeader(String name, String value) {
     responseHeaders.put(name, value);
@@ -285,6 +295,8 @@ public final class DemoUpstream implements AutoCloseable {
       } else if (uri.startsWith("/status/")) {
         res = text(HttpResponseStatus.valueOf(Integer.parseInt(uri.substring("/status/".length()))),
             "status");
+      } else if (fixedStatus != 0) {
+        res = text(HttpResponseStatus.valueOf(fixedStatus), name + " status " + fixedStatus);
       } else if (fixedBody != null) {
         res = text(HttpResponseStatus.OK, fixedBody);
       } else {

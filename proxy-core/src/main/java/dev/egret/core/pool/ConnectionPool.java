@@ -42,6 +42,7 @@ public final class ConnectionPool {
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private int connecting;
   private boolean closed;
+  private boolean drained;
 
   public ConnectionPool(EventLoop loop, InetSocketAddress address, PoolSettings settings) {
     this.loop = requireNonNull(loop);
@@ -271,6 +272,10 @@ public final class ConnectionPool {
       attach(c, p.listener, p.callback);
       return;
     }
+    if (drained) {
+      c.close();
+      return;
+    }
     idleHttp1.add(c);
     c.armIdleTimer(settings.idleTimeoutMillis());
     c.channel().read(); // keep reading while idle, so a peer's close is seen before reuse
@@ -282,6 +287,10 @@ public final class ConnectionPool {
       servePending();
     }
     if (c.activeStreams() == 0) {
+      if (drained && pending.isEmpty()) {
+        c.close();
+        return;
+      }
       c.armIdleTimer(settings.idleTimeoutMillis());
     }
   }
@@ -293,6 +302,23 @@ public final class ConnectionPool {
     } else {
       http1.remove(c);
       idleHttp1.remove(c);
+    }
+  }
+
+  /**
+   * Drains the pool, as Envoy drains a host's pools when it fails a health check (outlier ejection):
+   * its connections take no new streams, idle ones close now and busy ones once their exchanges end.
+   * Requests still waiting are served by new connections, which close once the queue is empty. The
+   * caller stops handing the pool new requests. Call on the pool's event loop.
+   */
+  public void drain() {
+    assert loop.inEventLoop();
+    drained = true;
+    for (UpstreamConnection c : new ArrayList<>(http1)) {
+      c.drain();
+    }
+    for (UpstreamConnection c : new ArrayList<>(http2)) {
+      c.drain();
     }
   }
 

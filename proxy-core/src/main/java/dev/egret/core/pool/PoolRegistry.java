@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Every event loop's connection pools, keyed by whatever identifies a pool (cluster, host, transport
@@ -20,6 +21,18 @@ public final class PoolRegistry {
       m = byLoop.computeIfAbsent(loop, l -> new HashMap<>());
     }
     return m;
+  }
+
+  /**
+   * Runs {@code task} on every loop that has pools, with that loop's pool map (which the task may
+   * change). Returns at once; each task runs later on its loop.
+   */
+  public void onEachLoop(Consumer<Map<Object, ConnectionPool>> task) {
+    byLoop.forEach((loop, pools) -> {
+      if (!loop.isShuttingDown()) {
+        loop.execute(() -> task.accept(pools));
+      }
+    });
   }
 
   /** Closes every pool, each on its own loop. */

@@ -125,6 +125,10 @@ final class UpstreamConnection {
   void streamClosed(UpstreamStream stream) {
     if (http2) {
       activeStreams--;
+      if (draining && activeStreams == 0) {
+        channel.close();
+        return;
+      }
       pool.streamReleased(this);
     }
   }
@@ -150,6 +154,14 @@ final class UpstreamConnection {
 
   void close() {
     channel.close();
+  }
+
+  /** No new streams from now on; closes now when idle, else once its last stream ends. */
+  void drain() {
+    draining = true;
+    if (activeStreams == 0) {
+      channel.close();
+    }
   }
 
   /** Watches connection-level HTTP/2 frames: the peer's stream limit and GOAWAY. */

@@ -15,6 +15,7 @@ import dev.egret.core.tls.UpstreamTls;
 import dev.egret.core.upstream.CircuitBreakers;
 import dev.egret.core.upstream.DnsResolverFactory;
 import dev.egret.core.upstream.Host;
+import dev.egret.core.upstream.OutlierDetector;
 import dev.egret.core.upstream.UpstreamCluster;
 import dev.egret.core.upstream.UpstreamHttpProtocol;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -65,6 +66,19 @@ public final class ClusterRuntime {
       case AUTO -> UpstreamProtocol.AUTO;
     };
     this.pools = pools;
+    // an ejected host's pools are drained on every loop (router.md §9.2); new pools are made on demand
+    cluster.outlier().addListener(this::drainPools);
+  }
+
+  private void drainPools(Host host) {
+    InetSocketAddress address = host.address();
+    pools.onEachLoop(m -> m.entrySet().removeIf(e -> {
+      if (e.getKey() instanceof PoolKey k && k.cluster() == this && k.address().equals(address)) {
+        e.getValue().drain();
+        return true;
+      }
+      return false;
+    }));
   }
 
   /** Compiles a cluster and its TLS; returns null after recording errors. */
@@ -112,6 +126,11 @@ public final class ClusterRuntime {
 
   public List<Host> hosts() {
     return cluster.hosts().hosts();
+  }
+
+  /** The cluster's outlier detector, to which the router reports each attempt's outcome. */
+  public OutlierDetector outlier() {
+    return cluster.outlier();
   }
 
   /** The load balancer's pick, or null when the cluster has no host. */

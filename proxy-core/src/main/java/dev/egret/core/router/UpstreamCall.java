@@ -10,6 +10,7 @@ import dev.egret.core.route.RetryPolicy;
 import dev.egret.core.stream.ResponseFlag;
 import dev.egret.core.stream.StreamInfo;
 import dev.egret.core.upstream.Host;
+import dev.egret.core.upstream.OutlierDetector;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -378,6 +379,9 @@ final class UpstreamCall implements RequestHandler {
     Attempt a = current;
     current = null;
     if (a != null) {
+      if (!responseStarted) {
+        cluster.outlier().reportLocalOrigin(a.host, OutlierDetector.LocalOriginResult.TIMEOUT);
+      }
       a.abandon();
     }
     finish();
@@ -533,6 +537,7 @@ final class UpstreamCall implements RequestHandler {
         return;
       }
       up = stream;
+      cluster.outlier().reportLocalOrigin(host, OutlierDetector.LocalOriginResult.CONNECT_SUCCESS);
       InetSocketAddress local = stream.localAddress();
       if (local != null) {
         info.setUpstreamLocalAddress(local.getAddress().getHostAddress() + ":" + local.getPort());
@@ -617,6 +622,7 @@ final class UpstreamCall implements RequestHandler {
         return;
       }
       cluster.stats().upstreamRqPerTryTimeout.inc();
+      cluster.outlier().reportLocalOrigin(host, OutlierDetector.LocalOriginResult.TIMEOUT);
       abandon();
       onAttemptFailed(this, ResetReason.LOCAL_RESET, null, "upstream_per_try_timeout");
     }
@@ -632,6 +638,7 @@ final class UpstreamCall implements RequestHandler {
         idleTimer = down.eventLoop().schedule(this::checkIdle, left, TimeUnit.MILLISECONDS);
         return;
       }
+      cluster.outlier().reportLocalOrigin(host, OutlierDetector.LocalOriginResult.TIMEOUT);
       abandon();
       onAttemptFailed(this, ResetReason.LOCAL_RESET, null, "upstream_per_try_idle_timeout");
     }
@@ -655,6 +662,7 @@ final class UpstreamCall implements RequestHandler {
         return;
       }
       cancelPerTryTimer();
+      cluster.outlier().reportHttpStatus(host, response.status().code());
       if (!onAttemptHeaders(this, response)) {
         ReferenceCountUtil.release(response);
         return;
@@ -700,6 +708,9 @@ final class UpstreamCall implements RequestHandler {
       }
       up = null;
       end();
+      if (reason != ResetReason.OVERFLOW) { // connect failure or reset: Envoy's local-origin "connect failed"
+        cluster.outlier().reportLocalOrigin(host, OutlierDetector.LocalOriginResult.CONNECT_FAILED);
+      }
       onAttemptFailed(this, reason, transportFailureReason, null);
     }
 

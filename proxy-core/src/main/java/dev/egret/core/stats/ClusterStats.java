@@ -29,6 +29,16 @@ public final class ClusterStats {
   public final StatCounter updateAttempt;
   public final StatCounter updateSuccess;
   public final StatCounter updateFailure;
+  public final StatCounter lbHealthyPanic;
+  public final StatGauge outlierEjectionsActive;
+  public final StatCounter outlierEjectionsEnforcedTotal;
+  public final StatCounter outlierEjectionsOverflow;
+  public final StatCounter outlierEjectionsEnforcedConsecutive5xx;
+  public final StatCounter outlierEjectionsDetectedConsecutive5xx;
+  public final StatCounter outlierEjectionsEnforcedConsecutiveGatewayFailure;
+  public final StatCounter outlierEjectionsDetectedConsecutiveGatewayFailure;
+  public final StatCounter outlierEjectionsEnforcedConsecutiveLocalOriginFailure;
+  public final StatCounter outlierEjectionsDetectedConsecutiveLocalOriginFailure;
   private final StatCounter[] upstreamRqXx;
 
   ClusterStats(Stats stats, String name) {
@@ -58,6 +68,21 @@ public final class ClusterStats {
     updateAttempt = stats.counter("envoy.cluster.update_attempt", t);
     updateSuccess = stats.counter("envoy.cluster.update_success", t);
     updateFailure = stats.counter("envoy.cluster.update_failure", t);
+    lbHealthyPanic = stats.counter("envoy.cluster.lb_healthy_panic", t);
+    String od = "envoy.cluster.outlier_detection.";
+    outlierEjectionsActive = stats.gauge(od + "ejections_active", t);
+    outlierEjectionsEnforcedTotal = stats.counter(od + "ejections_enforced_total", t);
+    outlierEjectionsOverflow = stats.counter(od + "ejections_overflow", t);
+    outlierEjectionsEnforcedConsecutive5xx = stats.counter(od + "ejections_enforced_consecutive_5xx", t);
+    outlierEjectionsDetectedConsecutive5xx = stats.counter(od + "ejections_detected_consecutive_5xx", t);
+    outlierEjectionsEnforcedConsecutiveGatewayFailure =
+        stats.counter(od + "ejections_enforced_consecutive_gateway_failure", t);
+    outlierEjectionsDetectedConsecutiveGatewayFailure =
+        stats.counter(od + "ejections_detected_consecutive_gateway_failure", t);
+    outlierEjectionsEnforcedConsecutiveLocalOriginFailure =
+        stats.counter(od + "ejections_enforced_consecutive_local_origin_failure", t);
+    outlierEjectionsDetectedConsecutiveLocalOriginFailure =
+        stats.counter(od + "ejections_detected_consecutive_local_origin_failure", t);
     upstreamRqXx = stats.codeClasses("envoy.cluster.upstream_rq_xx", t);
   }
 

@@ -28,8 +28,10 @@ import java.util.Set;
 /**
  * Compiles an Envoy {@link Cluster} into a {@link ClusterConfig}, reporting every problem with its
  * field path. Anything Egret does not implement is rejected, never ignored: other discovery types
- * (EDS, ORIGINAL_DST, custom cluster types), other LB policies, health checks, circuit breakers,
- * outlier detection, locality and priority settings, endpoint metadata, transport-socket matches...
+ * (EDS, ORIGINAL_DST, custom cluster types), other LB policies, health checks, success-rate and
+ * failure-percentage outlier detection (see {@link OutlierDetection}), locality and priority
+ * settings, endpoint metadata, transport-socket matches... {@code common_lb_config} accepts only
+ * {@code healthy_panic_threshold}.
  *
  * <p>{@code typed_dns_resolver_config} is accepted for c-ares ({@code envoy.network.dns_resolver.cares})
  * with {@code resolvers} (IP socket addresses; port 0 is 53) and {@code
@@ -46,7 +48,7 @@ final class ClusterCompiler {
       "connect_timeout", "lb_policy", "load_assignment", "dns_refresh_rate", "dns_failure_refresh_rate",
       "respect_dns_ttl", "dns_lookup_family", "typed_extension_protocol_options", "transport_socket",
       "per_connection_buffer_limit_bytes", "common_lb_config", "least_request_lb_config",
-      "typed_dns_resolver_config");
+      "typed_dns_resolver_config", "outlier_detection");
   static final String CARES = "envoy.network.dns_resolver.cares";
   static final int DNS_PORT = 53;
 
@@ -78,8 +80,22 @@ final class ClusterCompiler {
         }
       }
     }
+    double panic = ClusterConfig.DEFAULT_HEALTHY_PANIC_THRESHOLD;
     if (c.hasCommonLbConfig()) {
-      Fields.allowOnly(c.getCommonLbConfig(), at.field("common_lb_config"), Set.of());
+      ConfigPath l = at.field("common_lb_config");
+      Fields.allowOnly(c.getCommonLbConfig(), l, Set.of("healthy_panic_threshold"));
+      if (c.getCommonLbConfig().hasHealthyPanicThreshold()) {
+        double v = c.getCommonLbConfig().getHealthyPanicThreshold().getValue();
+        if (!(v >= 0 && v <= 100)) {
+          l.field("healthy_panic_threshold").error("must be between 0 and 100, was " + v);
+        } else {
+          panic = v;
+        }
+      }
+    }
+    OutlierDetection outlier = null;
+    if (c.hasOutlierDetection()) {
+      outlier = OutlierDetection.compile(c.getOutlierDetection(), at.field("outlier_detection"));
     }
     List<Endpoint> endpoints = endpoints(c, type, at.field("load_assignment"));
     DnsSettings dns = dns(c, at);
@@ -110,7 +126,7 @@ final class ClusterCompiler {
       return null;
     }
     return new ClusterConfig(c.getName(), c.getAltStatName(), type, connectTimeout, policy, choiceCount,
-        endpoints, dns, http, bufferLimit, socket, tls, c);
+        endpoints, dns, http, bufferLimit, socket, tls, c, outlier, panic);
   }
 
   private static DiscoveryType type(Cluster c, ConfigPath at) {

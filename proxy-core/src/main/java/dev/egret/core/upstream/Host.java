@@ -33,6 +33,7 @@ public final class Host {
   private final LongAdder requestsTotal = new LongAdder();
   private final LongAdder connectionsTotal = new LongAdder();
   private final LongAdder connectionsActive = new LongAdder();
+  private volatile boolean failedOutlierCheck;
 
   /**
    * @param address  a resolved address
@@ -123,6 +124,18 @@ public final class Host {
 
   public void requestFinished() {
     active.decrementAndGet();
+  }
+
+  /**
+   * Whether outlier detection has ejected this host ({@code /failed_outlier_check} in {@code
+   * /clusters}); the load balancer then skips it unless the cluster is in panic.
+   */
+  public boolean failedOutlierCheck() {
+    return failedOutlierCheck;
+  }
+
+  void setFailedOutlierCheck(boolean failed) {
+    this.failedOutlierCheck = failed;
   }
 
   /** Moves a logical host to a new address (LOGICAL_DNS only); open connections are not touched. */

@@ -8,6 +8,7 @@ import dev.egret.core.stats.Stats;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -16,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.random.RandomGenerator;
@@ -29,6 +32,10 @@ import java.util.random.RandomGenerator;
  * {@link #initialized()} completes once every endpoint has been looked up once (successfully or not),
  * which is when Envoy considers such a cluster warm. {@link #close()} stops resolution.
  *
+ * <p>With {@code outlier_detection} the cluster runs an {@link OutlierDetector}: its sweep runs every
+ * {@code interval} on the loop given to {@link #start}, and the balancer picks from the hosts it has
+ * not ejected (see {@link #chooseHost()}).
+ *
  * <p>{@link #hosts()} and {@link #chooseHost()} may be called from any thread; snapshots are published
  * through a volatile field and never change.
  */
@@ -41,16 +48,36 @@ public final class UpstreamCluster implements AutoCloseable {
   private final LoadBalancer balancer;
   private final List<HostSetListener> listeners = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Void> initialized = new CompletableFuture<>();
+  private final OutlierDetector outlier;
+  private final Object eligibleLock = new Object();
   private volatile HostSet hosts = HostSet.EMPTY;
+  private volatile Eligible eligible = new Eligible(HostSet.EMPTY, false);
   private DnsDiscovery discovery; // guarded by this
+  private ScheduledFuture<?> outlierTimer; // guarded by this
   private boolean started; // guarded by this
   private boolean closed; // guarded by this
 
-  private UpstreamCluster(ClusterConfig config, DnsResolverFactory dns, Stats stats, RandomGenerator random) {
+  /** The hosts the balancer picks from, and whether that is all hosts because too few are healthy. */
+  private record Eligible(HostSet hosts, boolean panic) {}
+
+  private UpstreamCluster(ClusterConfig config, DnsResolverFactory dns, Stats stats, RandomGenerator random,
+      LongSupplier nanoClock) {
     this.config = requireNonNull(config, "config");
     this.dns = requireNonNull(dns, "dns");
     this.stats = requireNonNull(stats, "stats").cluster(config.statName());
     this.balancer = LoadBalancer.create(config.lbPolicy(), config.choiceCount(), random);
+    this.outlier = new OutlierDetector(config.outlierDetection(), this.stats, nanoClock, random);
+    outlier.addListener(new OutlierDetector.Listener() {
+      @Override
+      public void onEjected(Host host) {
+        recomputeEligible();
+      }
+
+      @Override
+      public void onUnejected(Host host) {
+        recomputeEligible();
+      }
+    });
     if (config.type() == DiscoveryType.STATIC) {
       List<Host> list = new ArrayList<>();
       for (Endpoint e : config.endpoints()) {
@@ -87,7 +114,13 @@ public final class UpstreamCluster implements AutoCloseable {
   /** A cluster for an already compiled config; {@code random} null uses {@link java.util.concurrent.ThreadLocalRandom}. */
   public static UpstreamCluster create(ClusterConfig config, DnsResolverFactory dns, Stats stats,
       RandomGenerator random) {
-    return new UpstreamCluster(config, dns, stats, random);
+    return new UpstreamCluster(config, dns, stats, random, System::nanoTime);
+  }
+
+  /** As {@link #create(ClusterConfig, DnsResolverFactory, Stats, RandomGenerator)}, with outlier detection's clock. */
+  public static UpstreamCluster create(ClusterConfig config, DnsResolverFactory dns, Stats stats,
+      RandomGenerator random, LongSupplier nanoClock) {
+    return new UpstreamCluster(config, dns, stats, random, requireNonNull(nanoClock, "nanoClock"));
   }
 
   public ClusterConfig config() {
@@ -112,9 +145,43 @@ public final class UpstreamCluster implements AutoCloseable {
     return hosts;
   }
 
-  /** A host for a new request by the cluster's LB policy, or null when the cluster has none (503 {@code UH}). */
+  /** The outlier detector (one that ignores reports when the cluster has no {@code outlier_detection}). */
+  public OutlierDetector outlier() {
+    return outlier;
+  }
+
+  /**
+   * A host for a new request by the cluster's LB policy, or null when the cluster has none (503 {@code
+   * UH}). Hosts ejected by outlier detection are skipped, unless fewer than {@code
+   * healthy_panic_threshold} percent of the hosts are left: then every host is eligible ({@code
+   * lb_healthy_panic}), as in Envoy. With a threshold of 0 and every host ejected, there is none.
+   */
   public Host chooseHost() {
-    return balancer.choose(hosts);
+    Eligible e = eligible;
+    if (e.panic) {
+      stats.lbHealthyPanic.inc();
+    }
+    return balancer.choose(e.hosts);
+  }
+
+  /** Recomputes the balancer's snapshot from the current hosts and their ejection flags. */
+  private void recomputeEligible() {
+    synchronized (eligibleLock) {
+      HostSet all = hosts;
+      List<Host> healthy = new ArrayList<>(all.size());
+      for (Host h : all.hosts()) {
+        if (!h.failedOutlierCheck()) {
+          healthy.add(h);
+        }
+      }
+      if (healthy.size() == all.size()) {
+        eligible = new Eligible(all, false);
+      } else if (100.0 * healthy.size() / all.size() < config.healthyPanicThreshold()) {
+        eligible = new Eligible(all, true);
+      } else {
+        eligible = new Eligible(HostSet.of(healthy), false);
+      }
+    }
   }
 
   /**
@@ -136,6 +203,10 @@ public final class UpstreamCluster implements AutoCloseable {
       throw new IllegalStateException("cluster " + name() + (closed ? " is closed" : " already started"));
     }
     started = true;
+    if (outlier.enabled()) {
+      long every = outlier.config().interval().toNanos();
+      outlierTimer = dnsLoop.scheduleWithFixedDelay(this::outlierSweep, every, every, TimeUnit.NANOSECONDS);
+    }
     if (config.type() != DiscoveryType.STATIC) {
       discovery = new DnsDiscovery(this, dnsLoop, config.dns().resolverOr(dns).create(dnsLoop));
       discovery.start();
@@ -149,8 +220,19 @@ public final class UpstreamCluster implements AutoCloseable {
       return;
     }
     closed = true;
+    if (outlierTimer != null) {
+      outlierTimer.cancel(false);
+    }
     if (discovery != null) {
       discovery.close();
+    }
+  }
+
+  private void outlierSweep() {
+    try {
+      outlier.onInterval();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "outlier detection sweep of cluster " + name() + " failed", e);
     }
   }
 
@@ -184,6 +266,8 @@ public final class UpstreamCluster implements AutoCloseable {
     }
     List<Host> removed = List.copyOf(before.keySet());
     hosts = now;
+    outlier.hostsChanged(added, removed);
+    recomputeEligible();
     stats.membershipChange.inc();
     for (HostSetListener l : listeners) {
       try {

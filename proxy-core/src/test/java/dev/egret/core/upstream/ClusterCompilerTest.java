@@ -183,13 +183,12 @@ class ClusterCompilerTest {
     Cluster c = cluster("x", Cluster.DiscoveryType.STATIC, LbEndpoint.newBuilder(lbEndpoint("10.0.0.1", 80, 0))
         .setMetadata(Metadata.newBuilder().putFilterMetadata("istio", com.google.protobuf.Struct.getDefaultInstance()))
         .build())
-        .setOutlierDetection(io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.getDefaultInstance())
-        .setCommonLbConfig(Cluster.CommonLbConfig.newBuilder().setHealthyPanicThreshold(
-            io.envoyproxy.envoy.type.v3.Percent.newBuilder().setValue(10)))
+        .addHealthChecks(io.envoyproxy.envoy.config.core.v3.HealthCheck.getDefaultInstance())
+        .setCommonLbConfig(Cluster.CommonLbConfig.newBuilder().setUpdateMergeWindow(Durations.fromSeconds(1)))
         .build();
     assertThat(errors(c)).extracting(ConfigError::path).containsExactlyInAnyOrder(
-        "clusters[0].outlier_detection",
-        "clusters[0].common_lb_config.healthy_panic_threshold",
+        "clusters[0].health_checks",
+        "clusters[0].common_lb_config.update_merge_window",
         "clusters[0].load_assignment.endpoints[0].lb_endpoints[0].metadata");
   }
 
