@@ -7,7 +7,6 @@ import dev.egret.core.testing.RefusedPort;
 import dev.egret.core.demo.DemoUpstream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,19 +116,6 @@ class ProxyIntegrationTest {
     refused.close();
   }
 
-  private static String lastLogLineContaining(String needle) throws Exception {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      List<String> lines = egret.awaitLogLines(1);
-      for (int i = lines.size() - 1; i >= 0; i--) {
-        if (lines.get(i).contains(needle)) {
-          return lines.get(i);
-        }
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("no access log line contains " + needle);
-  }
 
   @Test
   void proxiesByHostAndAddsEnvoyHeaders() throws Exception {
@@ -142,7 +128,7 @@ class ProxyIntegrationTest {
     assertThat(seen.headers().get("x-request-id")).matches("[0-9a-f-]{36}");
     assertThat(seen.headers().get("x-forwarded-proto")).isEqualTo("http");
     assertThat(seen.headers().get("host")).isEqualTo("api.example.com");
-    assertThat(lastLogLineContaining("/get?x=1"))
+    assertThat(egret.awaitLogLineContaining("/get?x=1"))
         .isEqualTo("GET api.example.com /get?x=1 HTTP/1.1 200 - via_upstream \"-\" upstream 127.0.0.1:"
             + upstream.port() + " default");
   }
@@ -151,7 +137,7 @@ class ProxyIntegrationTest {
   void prefixRewriteKeepsTheOriginalPathForTheLog() throws Exception {
     HttpResponse<String> r = egret.get("egress", "api.example.com", "/v1/items");
     assertThat(r.body()).isEqualTo("up1 GET /items HTTP/1.1");
-    assertThat(lastLogLineContaining("/v1/items")).contains(" /v1/items HTTP/1.1 200 ").endsWith(" rewritten");
+    assertThat(egret.awaitLogLineContaining("/v1/items")).contains(" /v1/items HTTP/1.1 200 ").endsWith(" rewritten");
   }
 
   @Test
@@ -166,7 +152,7 @@ class ProxyIntegrationTest {
     HttpResponse<String> r = egret.get("egress", "unknown.example.com", "/nothing-here");
     assertThat(r.statusCode()).isEqualTo(404);
     assertThat(r.body()).isEmpty();
-    assertThat(lastLogLineContaining("/nothing-here"))
+    assertThat(egret.awaitLogLineContaining("/nothing-here"))
         .isEqualTo("GET unknown.example.com /nothing-here HTTP/1.1 404 NR route_not_found \"-\" - - -");
   }
 
@@ -177,7 +163,7 @@ class ProxyIntegrationTest {
     assertThat(r.body()).isEqualTo("upstream connect error or disconnect/reset before headers. reset reason: "
         + "remote connection failure, transport failure reason: delayed connect error: Connection refused");
     assertThat(r.headers().firstValue("content-type")).hasValue("text/plain");
-    assertThat(lastLogLineContaining("/refused")).startsWith("GET dead.example.com /refused HTTP/1.1 503 UF "
+    assertThat(egret.awaitLogLineContaining("/refused")).startsWith("GET dead.example.com /refused HTTP/1.1 503 UF "
         + "upstream_reset_before_response_started{remote_connection_failure|delayed_connect_error:_Connection_refused} "
         + "\"delayed connect error: Connection refused\" refused 127.0.0.1:");
   }
@@ -187,7 +173,7 @@ class ProxyIntegrationTest {
     HttpResponse<String> r = egret.get("egress", "empty.example.com", "/uh");
     assertThat(r.statusCode()).isEqualTo(503);
     assertThat(r.body()).isEqualTo("no healthy upstream");
-    assertThat(lastLogLineContaining("/uh"))
+    assertThat(egret.awaitLogLineContaining("/uh"))
         .isEqualTo("GET empty.example.com /uh HTTP/1.1 503 UH no_healthy_upstream \"-\" no_hosts - -");
   }
 
@@ -200,7 +186,7 @@ class ProxyIntegrationTest {
     HttpResponse<String> none = egret.get("egress", "header.example.com", "/no-header");
     assertThat(none.statusCode()).isEqualTo(503);
     assertThat(none.body()).isEmpty();
-    assertThat(lastLogLineContaining("/no-header"))
+    assertThat(egret.awaitLogLineContaining("/no-header"))
         .isEqualTo("GET header.example.com /no-header HTTP/1.1 503 NC cluster_not_found \"-\" - - chosen");
     HttpResponse<String> unknown = egret.send("egress", "header.example.com", "GET", "/unknown-cluster",
         HttpRequest.BodyPublishers.noBody(), Map.of("x-target-cluster", "nope"));

@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -78,32 +77,20 @@ class StreamTimeoutsTest {
     upstream.close();
   }
 
-  private static String log(String prefix) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (System.nanoTime() < deadline) {
-      for (String l : egret.awaitLogLines(1)) {
-        if (l.startsWith(prefix)) {
-          return l;
-        }
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("no log line starting with " + prefix);
-  }
 
   @Test
   void streamIdleTimeoutGives504SiWhenTheRequestWasComplete() throws Exception {
     HttpResponse<String> r = egret.get("idle", "a.test", "/sleep/2000");
     assertThat(r.statusCode()).isEqualTo(504);
     assertThat(r.body()).isEqualTo("stream timeout");
-    assertThat(log("idle ")).isEqualTo("idle /sleep/2000 504 SI stream_idle_timeout");
+    assertThat(egret.awaitLogLineStartingWith("idle ")).isEqualTo("idle /sleep/2000 504 SI stream_idle_timeout");
   }
 
   @Test
   void routeIdleTimeoutReplacesTheConnectionManagers() throws Exception {
     HttpResponse<String> r = egret.get("route_idle", "a.test", "/sleep/2000");
     assertThat(r.statusCode()).isEqualTo(504);
-    assertThat(log("route_idle ")).isEqualTo("route_idle /sleep/2000 504 SI stream_idle_timeout");
+    assertThat(egret.awaitLogLineStartingWith("route_idle ")).isEqualTo("route_idle /sleep/2000 504 SI stream_idle_timeout");
   }
 
   @Test
@@ -125,7 +112,7 @@ class StreamTimeoutsTest {
       assertThat(response).startsWith("HTTP/1.1 408 Request Timeout");
       assertThat(response).endsWith("request timeout");
     }
-    assertThat(log("request ")).isEqualTo("request /upload 408 - request_overall_timeout");
+    assertThat(egret.awaitLogLineStartingWith("request ")).isEqualTo("request /upload 408 - request_overall_timeout");
   }
 
   @Test
@@ -133,6 +120,6 @@ class StreamTimeoutsTest {
     HttpResponse<String> r = egret.get("duration", "a.test", "/sleep/2000");
     assertThat(r.statusCode()).isEqualTo(408);
     assertThat(r.body()).isEqualTo("downstream duration timeout");
-    assertThat(log("duration ")).isEqualTo("duration /sleep/2000 408 DT max_duration_timeout");
+    assertThat(egret.awaitLogLineStartingWith("duration ")).isEqualTo("duration /sleep/2000 408 DT max_duration_timeout");
   }
 }

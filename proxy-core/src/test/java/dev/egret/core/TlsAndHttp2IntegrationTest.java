@@ -17,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
@@ -216,20 +215,6 @@ class TlsAndHttp2IntegrationTest {
     h2c.close();
   }
 
-  /** The most recent access-log line for requests to {@code authority}. */
-  private static String logLineFor(String authority) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (System.nanoTime() < deadline) {
-      List<String> lines = egret.awaitLogLines(1);
-      for (int i = lines.size() - 1; i >= 0; i--) {
-        if (lines.get(i).startsWith(authority + " ")) {
-          return lines.get(i);
-        }
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("no log line for " + authority);
-  }
 
   @Test
   void originatesTlsWithSniAndNegotiatesHttp2ByAlpn() throws Exception {
@@ -246,7 +231,7 @@ class TlsAndHttp2IntegrationTest {
     assertThat(r.body()).isEqualTo("upstream connect error or disconnect/reset before headers. reset reason: "
         + "remote connection failure, transport failure reason: " + VERIFY_FAILED
         + "verify cert failed: SAN matcher:TLS_error_end");
-    assertThat(logLineFor("wrongsan.test")).isEqualTo("wrongsan.test HTTP/1.1 503 UF "
+    assertThat(egret.awaitLogLineStartingWith("wrongsan.test ")).isEqualTo("wrongsan.test HTTP/1.1 503 UF "
         + "upstream_reset_before_response_started{remote_connection_failure|"
         + VERIFY_FAILED.replace(' ', '_') + "verify_cert_failed:_SAN_matcher:TLS_error_end} -");
   }
@@ -293,7 +278,7 @@ class TlsAndHttp2IntegrationTest {
     assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("secure GET /over-tls HTTP/2");
-    assertThat(logLineFor("localhost:" + egret.port("tls"))).endsWith(" HTTP/2 200 - via_upstream localhost");
+    assertThat(egret.awaitLogLineStartingWith("localhost:" + egret.port("tls") + " ")).endsWith(" HTTP/2 200 - via_upstream localhost");
   }
 
   @Test
@@ -306,6 +291,6 @@ class TlsAndHttp2IntegrationTest {
       assertThat(b.body()).isEqualTo("secure GET /two HTTP/2");
       assertThat(a.server()).isEqualTo("envoy");
     }
-    assertThat(logLineFor("h2c.test")).contains(" HTTP/2 200 - via_upstream");
+    assertThat(egret.awaitLogLineStartingWith("h2c.test ")).contains(" HTTP/2 200 - via_upstream");
   }
 }

@@ -93,17 +93,28 @@ public final class EgretHarness implements AutoCloseable {
 
   /** Waits (up to 5 s) for an access-log line containing {@code needle}; returns the newest such line. */
   public String awaitLogLineContaining(String needle) throws IOException, InterruptedException {
+    return awaitLogLine(l -> l.contains(needle), "containing '" + needle + "'");
+  }
+
+  /** Waits (up to 5 s) for an access-log line starting with {@code prefix}; returns the newest such line. */
+  public String awaitLogLineStartingWith(String prefix) throws IOException, InterruptedException {
+    return awaitLogLine(l -> l.startsWith(prefix), "starting with '" + prefix + "'");
+  }
+
+  /** Waits (up to 5 s) for an access-log line that {@code test} accepts; returns the newest such line. */
+  public String awaitLogLine(java.util.function.Predicate<String> test, String what)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     do {
       List<String> lines = Files.readAllLines(accessLog, StandardCharsets.UTF_8);
       for (int i = lines.size() - 1; i >= 0; i--) {
-        if (lines.get(i).contains(needle)) {
+        if (test.test(lines.get(i))) {
           return lines.get(i);
         }
       }
       Thread.sleep(10);
     } while (System.nanoTime() < deadline);
-    throw new AssertionError("no access-log line contains '" + needle + "'");
+    throw new AssertionError("no access-log line " + what);
   }
 
   @Override
