@@ -45,20 +45,20 @@ final class RbacFilter implements HttpFilter {
     RbacRequest r = view(cb.connection(), cb.info(), request);
     if (shadow != null) {
       RbacDecision d = shadow.evaluate(r);
-      (d.allowed() ? stats.shadowAllowed : stats.shadowDenied).increment();
+      (d.allowed() ? stats.shadowAllowed : stats.shadowDenied).inc();
     }
     if (engine == null) {
       return Status.CONTINUE;
     }
     RbacDecision d = engine.evaluate(r);
     if (engine.action() == RbacEngine.Action.LOG) {
-      (d.policyId() != null ? stats.logged : stats.notLogged).increment();
+      (d.policyId() != null ? stats.logged : stats.notLogged).inc();
     }
     if (d.allowed()) {
-      stats.allowed.increment();
+      stats.allowed.inc();
       return Status.CONTINUE;
     }
-    stats.denied.increment();
+    stats.denied.inc();
     cb.sendLocalReply(403, DENIED_BODY, d.details(), null, null);
     return Status.CONTINUE;
   }

@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.egret.core.config.ConfigPath;
 import dev.egret.core.config.Fields;
+import dev.egret.core.http.filter.FilterContext;
 import dev.egret.core.http.filter.HttpFilterFactory;
 import dev.egret.core.http.filter.HttpFilterProvider;
 import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC;
@@ -25,7 +26,7 @@ public final class RbacFilterProvider implements HttpFilterProvider {
   }
 
   @Override
-  public HttpFilterFactory compile(Any typedConfig, ConfigPath at) {
+  public HttpFilterFactory compile(Any typedConfig, ConfigPath at, FilterContext context) {
     RBAC proto;
     try {
       proto = typedConfig.unpack(RBAC.class);
@@ -33,11 +34,16 @@ public final class RbacFilterProvider implements HttpFilterProvider {
       at.error("cannot decode " + TYPE_URL + ": " + e.getMessage());
       return null;
     }
-    return compile(proto, at);
+    return compile(proto, at, context);
+  }
+
+  /** Compiles with stats of their own (tests and tools that run no connection manager). */
+  public static RbacFilterFactory compile(RBAC proto, ConfigPath at) {
+    return compile(proto, at, new FilterContext(new dev.egret.core.stats.Stats(), "rbac"));
   }
 
   /** Compiles an already decoded filter config; null after reporting at {@code at}. */
-  public static RbacFilterFactory compile(RBAC proto, ConfigPath at) {
+  public static RbacFilterFactory compile(RBAC proto, ConfigPath at, FilterContext context) {
     int before = at.errorCount();
     for (String m : new String[] {"matcher", "shadow_matcher"}) {
       if (proto.hasField(RBAC.getDescriptor().findFieldByName(m))) {
@@ -54,6 +60,6 @@ public final class RbacFilterProvider implements HttpFilterProvider {
       return null;
     }
     return new RbacFilterFactory(engine, shadow,
-        new RbacStats(proto.getRulesStatPrefix(), proto.getShadowRulesStatPrefix()));
+        new RbacStats(context, proto.getRulesStatPrefix(), proto.getShadowRulesStatPrefix()));
   }
 }

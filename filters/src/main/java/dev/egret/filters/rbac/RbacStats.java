@@ -1,27 +1,34 @@
 package dev.egret.filters.rbac;
 
-import java.util.concurrent.atomic.LongAdder;
+import dev.egret.core.http.filter.FilterContext;
+import dev.egret.core.stats.StatCounter;
 
 /**
- * The counters of one RBAC filter configuration ({@code rbac.allowed}, {@code rbac.denied},
- * {@code rbac.shadow_allowed}, {@code rbac.shadow_denied}, and {@code rbac.logged} /
- * {@code rbac.not_logged} for LOG engines). The filter SPI gives filters no access to Egret's
- * {@code Stats} yet, so they are kept here; the stat prefixes are recorded for when they are exported
- * as {@code http.<hcm prefix>.rbac.<rules_stat_prefix>allowed} etc.
+ * The counters of one RBAC filter configuration, under its connection manager's scope as Envoy names
+ * them: {@code http.<stat_prefix>.rbac.<rules_stat_prefix>allowed} / {@code denied} (and
+ * {@code logged} / {@code not_logged} for LOG engines), {@code …rbac.<shadow_rules_stat_prefix>
+ * shadow_allowed} / {@code shadow_denied}; in Prometheus e.g.
+ * {@code envoy_http_rbac_allowed{envoy_http_conn_manager_prefix="…"}}.
  */
 public final class RbacStats {
   private final String rulesPrefix;
   private final String shadowPrefix;
-  final LongAdder allowed = new LongAdder();
-  final LongAdder denied = new LongAdder();
-  final LongAdder shadowAllowed = new LongAdder();
-  final LongAdder shadowDenied = new LongAdder();
-  final LongAdder logged = new LongAdder();
-  final LongAdder notLogged = new LongAdder();
+  final StatCounter allowed;
+  final StatCounter denied;
+  final StatCounter shadowAllowed;
+  final StatCounter shadowDenied;
+  final StatCounter logged;
+  final StatCounter notLogged;
 
-  RbacStats(String rulesPrefix, String shadowPrefix) {
+  RbacStats(FilterContext context, String rulesPrefix, String shadowPrefix) {
     this.rulesPrefix = rulesPrefix;
     this.shadowPrefix = shadowPrefix;
+    allowed = context.counter("rbac." + rulesPrefix + "allowed");
+    denied = context.counter("rbac." + rulesPrefix + "denied");
+    logged = context.counter("rbac." + rulesPrefix + "logged");
+    notLogged = context.counter("rbac." + rulesPrefix + "not_logged");
+    shadowAllowed = context.counter("rbac." + shadowPrefix + "shadow_allowed");
+    shadowDenied = context.counter("rbac." + shadowPrefix + "shadow_denied");
   }
 
   /** {@code rules_stat_prefix}, possibly empty. */
@@ -35,26 +42,26 @@ public final class RbacStats {
   }
 
   public long allowed() {
-    return allowed.sum();
+    return allowed.value();
   }
 
   public long denied() {
-    return denied.sum();
+    return denied.value();
   }
 
   public long shadowAllowed() {
-    return shadowAllowed.sum();
+    return shadowAllowed.value();
   }
 
   public long shadowDenied() {
-    return shadowDenied.sum();
+    return shadowDenied.value();
   }
 
   public long logged() {
-    return logged.sum();
+    return logged.value();
   }
 
   public long notLogged() {
-    return notLogged.sum();
+    return notLogged.value();
   }
 }

@@ -33,7 +33,8 @@ class IstioGoldensTest {
     HttpFilter f = BootstrapLoader.parse(Files.readString(file), file.toString(), HttpFilter.newBuilder()).build();
     assertThat(f.getTypedConfig().getTypeUrl()).isEqualTo(RbacFilterProvider.TYPE_URL);
     ConfigPath at = ConfigPath.root("typed_config");
-    RbacFilterFactory compiled = (RbacFilterFactory) new RbacFilterProvider().compile(f.getTypedConfig(), at);
+    RbacFilterFactory compiled = (RbacFilterFactory) new RbacFilterProvider().compile(f.getTypedConfig(), at,
+        new dev.egret.core.http.filter.FilterContext(new dev.egret.core.stats.Stats(), "golden"));
     assertThat(at.errors()).as(file.toString()).isEmpty();
     return compiled;
   }

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class RbacEndToEndTest {
   static final String CONFIG = """
+      admin:
+        address: { socket_address: { address: 127.0.0.1, port_value: 0 } }
       static_resources:
         listeners:
         - name: egress
@@ -95,8 +97,11 @@ class RbacEndToEndTest {
     assertThat(post.statusCode()).isEqualTo(403);
     assertThat(post.body()).isEqualTo("RBAC: access denied");
     assertThat(upstream.requests()).noneMatch(q -> q.uri().equals("/post"));
-    assertThat(egret.awaitLogLines(2)).contains(
-        "POST /post 403 - rbac_access_denied_matched_policy[none]");
+    assertThat(egret.awaitLogLineStartingWith("POST /post "))
+        .isEqualTo("POST /post 403 - rbac_access_denied_matched_policy[none]");
+    String prom = egret.admin("/stats/prometheus").body();
+    assertThat(prom).containsPattern("envoy_http_rbac_allowed\\{envoy_http_conn_manager_prefix=\"egress\"} [1-9]");
+    assertThat(prom).containsPattern("envoy_http_rbac_denied\\{envoy_http_conn_manager_prefix=\"egress\"} [1-9]");
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.egret.core.accesslog.RecentAccessLog;
 import dev.egret.core.config.Addresses;
 import dev.egret.core.config.ConfigPath;
 import dev.egret.core.config.Fields;
+import dev.egret.core.http.filter.FilterContext;
 import dev.egret.core.http.filter.HttpFilterFactory;
 import dev.egret.core.http.filter.HttpFilterProvider;
 import dev.egret.core.http.filter.HttpFilterRegistry;
@@ -86,7 +87,8 @@ public final class HcmCompiler {
         yield HcmConfig.Codec.AUTO;
       }
     };
-    List<HttpFilterFactory> filters = filters(p.getHttpFiltersList(), at.field("http_filters"));
+    List<HttpFilterFactory> filters = filters(p.getHttpFiltersList(), at.field("http_filters"),
+        new FilterContext(stats, p.getStatPrefix()));
     HttpRouter router = null;
     if (p.hasRouteConfig()) {
       ConfigPath rc = at.field("route_config");
@@ -154,7 +156,7 @@ public final class HcmCompiler {
   }
 
   /** Compiles the filters before the router through their providers; checks the router ends the list. */
-  private List<HttpFilterFactory> filters(List<HttpFilter> filters, ConfigPath at) {
+  private List<HttpFilterFactory> filters(List<HttpFilter> filters, ConfigPath at, FilterContext context) {
     List<HttpFilterFactory> out = new ArrayList<>();
     if (filters.isEmpty()) {
       at.error("http_filters must end with envoy.filters.http.router");
@@ -175,7 +177,7 @@ public final class HcmCompiler {
           }
           continue; // an optional filter Egret does not know is skipped, as Envoy skips it
         }
-        HttpFilterFactory factory = provider.compile(f.getTypedConfig(), fa.field("typed_config"));
+        HttpFilterFactory factory = provider.compile(f.getTypedConfig(), fa.field("typed_config"), context);
         if (factory != null) {
           out.add(factory);
         }

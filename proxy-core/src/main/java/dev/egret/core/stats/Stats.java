@@ -25,6 +25,7 @@ public final class Stats {
   private final Map<String, HttpStats> http = new ConcurrentHashMap<>();
   private final Map<String, ListenerStats> listeners = new ConcurrentHashMap<>();
   private final Map<String, StatCounter> server = new ConcurrentHashMap<>();
+  private final Map<String, StatCounter> httpExtra = new ConcurrentHashMap<>();
 
   public Stats() {
     registry.config().namingConvention(new EnvoyPrometheusNaming());
@@ -54,6 +55,16 @@ public final class Stats {
   /** A server-wide counter such as {@code access_log.dropped}, exposed as {@code envoy_<name>}. */
   public StatCounter serverCounter(String name) {
     return server.computeIfAbsent(name, n -> counter("envoy." + n, Tags.empty()));
+  }
+
+  /**
+   * A counter of a connection manager's own scope, such as a filter's {@code rbac.allowed}: exported
+   * as {@code envoy_http_<name>{envoy_http_conn_manager_prefix="<prefix>"}}. The same name and prefix
+   * always give the same counter.
+   */
+  public StatCounter httpCounter(String statPrefix, String name) {
+    return httpExtra.computeIfAbsent(statPrefix + "\u0000" + name,
+        k -> counter("envoy.http." + name, Tags.of("envoy_http_conn_manager_prefix", statPrefix)));
   }
 
   public Map<String, ClusterStats> clusters() {

@@ -15,5 +15,5 @@ public interface HttpFilterProvider {
   Set<String> typeUrls();
 
   /** Compiles one filter configuration; returns null after recording errors in {@code at}. */
-  HttpFilterFactory compile(Any typedConfig, ConfigPath at);
+  HttpFilterFactory compile(Any typedConfig, ConfigPath at, FilterContext context);
 }

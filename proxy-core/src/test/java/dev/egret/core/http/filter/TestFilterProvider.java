@@ -24,7 +24,7 @@ public final class TestFilterProvider implements HttpFilterProvider {
   }
 
   @Override
-  public HttpFilterFactory compile(Any typedConfig, ConfigPath at) {
+  public HttpFilterFactory compile(Any typedConfig, ConfigPath at, FilterContext context) {
     String mode;
     try {
       mode = typedConfig.unpack(StringValue.class).getValue();
