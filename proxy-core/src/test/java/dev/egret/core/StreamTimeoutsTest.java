@@ -51,7 +51,9 @@ class StreamTimeoutsTest {
       + listener("route_idle", "stream_idle_timeout: 10s", ", idle_timeout: 0.2s")
       + listener("route_idle_off", "stream_idle_timeout: 0.3s", ", idle_timeout: 0s")
       + listener("request", "request_timeout: 0.3s", "")
-      + listener("duration", "common_http_protocol_options: { max_stream_duration: 0.3s }", ""))
+      + listener("duration", "common_http_protocol_options: { max_stream_duration: 0.3s }", "")
+      + listener("route_duration", "common_http_protocol_options: { max_stream_duration: 10s }",
+          ", max_stream_duration: { max_stream_duration: 0.3s }"))
       .indent(2)
       + """
         clusters:
@@ -113,6 +115,14 @@ class StreamTimeoutsTest {
       assertThat(response).endsWith("request timeout");
     }
     assertThat(egret.awaitLogLineStartingWith("request ")).isEqualTo("request /upload 408 - request_overall_timeout");
+  }
+
+  @Test
+  void routeMaxStreamDurationReplacesTheConnectionManagers() throws Exception {
+    HttpResponse<String> r = egret.get("route_duration", "a.test", "/sleep/2000");
+    assertThat(r.statusCode()).isEqualTo(408);
+    assertThat(egret.awaitLogLineStartingWith("route_duration "))
+        .isEqualTo("route_duration /sleep/2000 408 DT max_duration_timeout");
   }
 
   @Test

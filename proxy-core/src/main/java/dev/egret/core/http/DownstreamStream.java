@@ -475,6 +475,11 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
 
   // ---------------------------------------------------------------- stream timers
 
+  /** A route's {@code max_stream_duration} replaces the connection manager's; 0 turns it off. */
+  public void setMaxStreamDuration(long millis) {
+    timers.setDuration(millis);
+  }
+
   /** A route's {@code idle_timeout} replaces the connection manager's for this stream; 0 turns it off. */
   public void setStreamIdleTimeout(long millis) {
     timers.setIdle(millis);

@@ -28,6 +28,7 @@ final class StreamTimers {
   private ScheduledFuture<?> idle;
   private ScheduledFuture<?> request;
   private ScheduledFuture<?> duration;
+  private long startNanos;
 
   StreamTimers(EventExecutor loop, Expiry expiry) {
     this.loop = loop;
@@ -38,6 +39,7 @@ final class StreamTimers {
   void start(long idleMillis, long requestMillis, long durationMillis) {
     cancel();
     lastActivity = System.nanoTime();
+    startNanos = lastActivity;
     setIdle(idleMillis);
     if (requestMillis > 0) {
       request = loop.schedule(() -> {
@@ -45,11 +47,21 @@ final class StreamTimers {
         expiry.requestTimeout();
       }, requestMillis, TimeUnit.MILLISECONDS);
     }
+    setDuration(durationMillis);
+  }
+
+  /** Replaces the stream duration limit (a route's {@code max_stream_duration}), counted from the stream's start. */
+  void setDuration(long durationMillis) {
+    if (duration != null) {
+      duration.cancel(false);
+      duration = null;
+    }
     if (durationMillis > 0) {
+      long left = Math.max(1, durationMillis - (System.nanoTime() - startNanos) / 1_000_000);
       duration = loop.schedule(() -> {
         duration = null;
         expiry.durationTimeout();
-      }, durationMillis, TimeUnit.MILLISECONDS);
+      }, left, TimeUnit.MILLISECONDS);
     }
   }
 

@@ -30,11 +30,13 @@ public final class ClusterAction {
   private final boolean includeAttemptCountInResponse;
   private final Duration idleTimeout; // nullable
   private final Duration maxGrpcTimeout; // nullable: grpc-timeout not used
+  private final Duration maxStreamDuration; // nullable
 
   ClusterAction(String cluster, List<WeightedCluster> weighted, String clusterHeader,
       int clusterNotFoundStatus, PathRewrite pathRewrite, String hostRewriteLiteral,
       boolean autoHostRewrite, Duration timeout, RetryPolicy retryPolicy, boolean includeRequestAttemptCount,
-      boolean includeAttemptCountInResponse, Duration idleTimeout, Duration maxGrpcTimeout) {
+      boolean includeAttemptCountInResponse, Duration idleTimeout, Duration maxGrpcTimeout,
+      Duration maxStreamDuration) {
     this.cluster = cluster;
     this.weighted = List.copyOf(weighted);
     this.totalWeight = this.weighted.stream().mapToLong(WeightedCluster::weight).sum();
@@ -49,6 +51,12 @@ public final class ClusterAction {
     this.includeAttemptCountInResponse = includeAttemptCountInResponse;
     this.idleTimeout = idleTimeout;
     this.maxGrpcTimeout = maxGrpcTimeout;
+    this.maxStreamDuration = maxStreamDuration;
+  }
+
+  /** The route's {@code max_stream_duration} (replacing the connection manager's; zero = off), or null. */
+  public Duration maxStreamDuration() {
+    return maxStreamDuration;
   }
 
   /**

@@ -158,7 +158,16 @@ final class RouteCompiler {
   private ClusterAction clusterAction(RouteAction a, PathMatcher path, VhostDefaults defaults, ConfigPath at) {
     allowOnly(a, at, Set.of("cluster", "weighted_clusters", "cluster_header", "cluster_not_found_response_code",
         "prefix_rewrite", "regex_rewrite", "host_rewrite_literal", "auto_host_rewrite", "timeout", "retry_policy",
-        "idle_timeout", "max_grpc_timeout"));
+        "idle_timeout", "max_grpc_timeout", "max_stream_duration"));
+    Duration maxStream = null;
+    if (a.hasMaxStreamDuration()) {
+      ConfigPath ma = at.field("max_stream_duration");
+      allowOnly(a.getMaxStreamDuration(), ma, Set.of("max_stream_duration"));
+      if (a.getMaxStreamDuration().hasMaxStreamDuration()) {
+        var d = a.getMaxStreamDuration().getMaxStreamDuration();
+        maxStream = Duration.ofSeconds(d.getSeconds(), d.getNanos());
+      }
+    }
     Duration maxGrpc = a.hasMaxGrpcTimeout()
         ? Duration.ofSeconds(a.getMaxGrpcTimeout().getSeconds(), a.getMaxGrpcTimeout().getNanos()) : null;
     Duration idle = a.hasIdleTimeout()
@@ -212,7 +221,8 @@ final class RouteCompiler {
     String hostLiteral = a.getHostRewriteLiteral().isEmpty() ? null : a.getHostRewriteLiteral();
     boolean autoHost = a.hasAutoHostRewrite() && a.getAutoHostRewrite().getValue();
     return new ClusterAction(cluster, weighted, clusterHeader, notFound, rewrite, hostLiteral, autoHost, timeout,
-        retry, defaults.includeRequestAttemptCount(), defaults.includeAttemptCountInResponse(), idle, maxGrpc);
+        retry, defaults.includeRequestAttemptCount(), defaults.includeAttemptCountInResponse(), idle, maxGrpc,
+        maxStream);
   }
 
   private List<WeightedCluster> weightedClusters(io.envoyproxy.envoy.config.route.v3.WeightedCluster w, ConfigPath at) {

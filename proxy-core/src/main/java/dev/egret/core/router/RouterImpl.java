@@ -93,6 +93,9 @@ public final class RouterImpl implements HttpRouter {
     if (action.idleTimeout() != null) {
       s.setStreamIdleTimeout(action.idleTimeout().toMillis());
     }
+    if (action.maxStreamDuration() != null) {
+      s.setMaxStreamDuration(action.maxStreamDuration().toMillis());
+    }
     long timeoutMillis = action.timeoutFor(h).toMillis();
     boolean withBody = s.requestBodyExpected();
     HttpRequest head;

@@ -561,6 +561,21 @@ class Http1ConformanceTest {
   // ---------------------------------------------------------------- upstream failures
 
   @Test
+  void upstreamClosingMidBodyCutsTheClientOffWithUc() throws Exception {
+    try (Socket client = connect(port)) {
+      write(client, get("raw.test", "/mid-body"));
+      try (Socket up = raw.take()) {
+        readRequest(up.getInputStream());
+        write(up, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789");
+      }
+      String seen = new String(client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      assertThat(seen).startsWith("HTTP/1.1 200 OK").containsIgnoringCase("content-length: 100").endsWith("0123456789");
+    }
+    assertThat(logLine("/mid-body"))
+        .isEqualTo("GET /mid-body HTTP/1.1 200 UC upstream_reset_after_response_started{connection_termination}");
+  }
+
+  @Test
   void upstreamClosingBeforeHeadersIs503Uc() throws Exception {
     try (Socket client = connect(port)) {
       write(client, get("raw.test", "/up-close"));
