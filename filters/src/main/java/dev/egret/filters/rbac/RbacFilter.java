@@ -3,6 +3,7 @@ package dev.egret.filters.rbac;
 import dev.egret.core.http.ConnectionInfo;
 import dev.egret.core.http.filter.HttpFilter;
 import dev.egret.core.http.filter.HttpFilterCallbacks;
+import dev.egret.core.route.PerFilterConfig;
 import dev.egret.core.stream.StreamInfo;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -30,15 +31,29 @@ final class RbacFilter implements HttpFilter {
   private final RbacEngine engine; // nullable
   private final RbacEngine shadow; // nullable
   private final RbacStats stats;
+  private final String filterName; // the name routes give per-route configuration under
 
-  RbacFilter(RbacEngine engine, RbacEngine shadow, RbacStats stats) {
+  RbacFilter(RbacEngine engine, RbacEngine shadow, RbacStats stats, String filterName) {
     this.engine = engine;
     this.shadow = shadow;
     this.stats = stats;
+    this.filterName = filterName;
   }
 
   @Override
   public Status onRequestHeaders(HttpFilterCallbacks cb, HttpRequest request) {
+    RbacEngine engine = this.engine;
+    RbacEngine shadow = this.shadow;
+    RbacStats stats = this.stats;
+    Object perRoute = filterName.isEmpty() ? null : cb.perRouteConfig(filterName);
+    if (perRoute == PerFilterConfig.DISABLED) {
+      return Status.CONTINUE;
+    }
+    if (perRoute instanceof RbacFilterFactory route) {
+      engine = route.engine();
+      shadow = route.shadowEngine();
+      stats = route.stats();
+    }
     if (engine == null && shadow == null) {
       return Status.CONTINUE;
     }

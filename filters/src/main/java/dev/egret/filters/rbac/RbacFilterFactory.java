@@ -16,11 +16,11 @@ public final class RbacFilterFactory implements HttpFilterFactory {
   private final RbacStats stats;
   private final RbacFilter filter;
 
-  RbacFilterFactory(RbacEngine engine, RbacEngine shadow, RbacStats stats) {
+  RbacFilterFactory(RbacEngine engine, RbacEngine shadow, RbacStats stats, String filterName) {
     this.engine = engine;
     this.shadow = shadow;
     this.stats = requireNonNull(stats, "stats");
-    this.filter = new RbacFilter(engine, shadow, stats);
+    this.filter = new RbacFilter(engine, shadow, stats, filterName);
   }
 
   @Override

@@ -5,6 +5,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.egret.core.config.ConfigPath;
 import dev.egret.core.config.Fields;
 import dev.egret.core.http.filter.FilterContext;
+import dev.egret.core.route.PerFilterConfig;
+import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute;
 import dev.egret.core.http.filter.HttpFilterFactory;
 import dev.egret.core.http.filter.HttpFilterProvider;
 import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC;
@@ -20,9 +22,37 @@ import java.util.Set;
 public final class RbacFilterProvider implements HttpFilterProvider {
   public static final String TYPE_URL = "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC";
 
+  public static final String PER_ROUTE_TYPE_URL =
+      "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBACPerRoute";
+
   @Override
   public Set<String> typeUrls() {
     return Set.of(TYPE_URL);
+  }
+
+  @Override
+  public Set<String> perRouteTypeUrls() {
+    return Set.of(PER_ROUTE_TYPE_URL);
+  }
+
+  /**
+   * {@code RBACPerRoute}: without {@code rbac} the filter is off for the route (Envoy's rule); with it,
+   * that policy replaces the filter's own on the route.
+   */
+  @Override
+  public Object compilePerRoute(Any typedConfig, ConfigPath at, FilterContext context) {
+    RBACPerRoute per;
+    try {
+      per = typedConfig.unpack(RBACPerRoute.class);
+    } catch (InvalidProtocolBufferException e) {
+      at.error("cannot decode " + PER_ROUTE_TYPE_URL + ": " + e.getMessage());
+      return null;
+    }
+    Fields.allowOnly(per, at, Set.of("rbac"));
+    if (!per.hasRbac()) {
+      return PerFilterConfig.DISABLED;
+    }
+    return compile(per.getRbac(), at.field("rbac"), context);
   }
 
   @Override
@@ -60,6 +90,6 @@ public final class RbacFilterProvider implements HttpFilterProvider {
       return null;
     }
     return new RbacFilterFactory(engine, shadow,
-        new RbacStats(context, proto.getRulesStatPrefix(), proto.getShadowRulesStatPrefix()));
+        new RbacStats(context, proto.getRulesStatPrefix(), proto.getShadowRulesStatPrefix()), context.filterName());
   }
 }

@@ -43,9 +43,30 @@ class RbacEndToEndTest {
                       text_format_source: { inline_string: "%REQ(:METHOD)% %REQ(:PATH)% %RESPONSE_CODE% %RESPONSE_FLAGS% %RESPONSE_CODE_DETAILS%\\n" }
                 route_config:
                   virtual_hosts:
+                  - name: open
+                    domains: ["open.example"]
+                    typed_per_filter_config:
+                      envoy.filters.http.rbac:
+                        "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBACPerRoute
+                    routes: [{ match: { prefix: "/" }, route: { cluster: httpbin } }]
                   - name: all
                     domains: ["*"]
-                    routes: [{ match: { prefix: "/" }, route: { cluster: httpbin } }]
+                    routes:
+                    - match: { prefix: "/writes" }
+                      route: { cluster: httpbin }
+                      typed_per_filter_config:
+                        envoy.filters.http.rbac:
+                          "@type": type.googleapis.com/envoy.config.route.v3.FilterConfig
+                          config:
+                            "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBACPerRoute
+                            rbac:
+                              rules:
+                                policies:
+                                  posts-only:
+                                    permissions: [ { header: { name: ":method", string_match: { exact: POST } } } ]
+                                    principals: [ { any: true } ]
+                    - match: { prefix: "/" }
+                      route: { cluster: httpbin }
                 http_filters:
                 - name: envoy.filters.http.rbac
                   typed_config:
@@ -102,6 +123,20 @@ class RbacEndToEndTest {
     String prom = egret.admin("/stats/prometheus").body();
     assertThat(prom).containsPattern("envoy_http_rbac_allowed\\{envoy_http_conn_manager_prefix=\"egress\"} [1-9]");
     assertThat(prom).containsPattern("envoy_http_rbac_denied\\{envoy_http_conn_manager_prefix=\"egress\"} [1-9]");
+  }
+
+  @Test
+  void perRouteConfigDisablesOrReplacesThePolicy() throws Exception {
+    HttpResponse<String> open = egret.send("egress", "open.example", "POST", "/anything",
+        HttpRequest.BodyPublishers.ofString("x"), Map.of());
+    assertThat(open.statusCode()).as("an empty RBACPerRoute on the virtual host turns RBAC off").isEqualTo(200);
+    HttpResponse<String> post = egret.send("egress", "httpbin.org", "POST", "/writes",
+        HttpRequest.BodyPublishers.ofString("x"), Map.of());
+    assertThat(post.statusCode()).as("the route's own policy allows POST").isEqualTo(200);
+    HttpResponse<String> get = egret.get("egress", "httpbin.org", "/writes");
+    assertThat(get.statusCode()).as("...and only POST").isEqualTo(403);
+    assertThat(egret.awaitLogLineStartingWith("GET /writes "))
+        .isEqualTo("GET /writes 403 - rbac_access_denied_matched_policy[none]");
   }
 
   @Test

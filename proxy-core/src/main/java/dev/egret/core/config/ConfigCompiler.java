@@ -86,8 +86,8 @@ public final class ConfigCompiler {
       }
     }
 
-    HcmCompiler hcms = new HcmCompiler(stats, (routeConfig, at) -> {
-      RouteTable table = RouteTable.compile(routeConfig, at, clusterNames::contains);
+    HcmCompiler hcms = new HcmCompiler(stats, (routeConfig, at, perFilter) -> {
+      RouteTable table = RouteTable.compile(routeConfig, at, clusterNames::contains, perFilter);
       return table == null ? null : new RouterImpl(table, clusters);
     }, accessLogWriter, recentEntries);
     List<ListenerConfig> listeners = new ArrayList<>();

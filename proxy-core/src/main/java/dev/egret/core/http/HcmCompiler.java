@@ -10,6 +10,7 @@ import dev.egret.core.config.Addresses;
 import dev.egret.core.config.ConfigPath;
 import dev.egret.core.config.Fields;
 import dev.egret.core.http.filter.FilterContext;
+import dev.egret.core.route.PerFilterConfig;
 import dev.egret.core.http.filter.HttpFilterFactory;
 import dev.egret.core.http.filter.HttpFilterProvider;
 import dev.egret.core.http.filter.HttpFilterRegistry;
@@ -41,7 +42,8 @@ public final class HcmCompiler {
 
   /** Builds the router for a route configuration (it knows the clusters). */
   public interface RouterFactory {
-    HttpRouter create(RouteConfiguration routes, ConfigPath at);
+    /** {@code perFilter} compiles the route table's {@code typed_per_filter_config} entries. */
+    HttpRouter create(RouteConfiguration routes, ConfigPath at, PerFilterConfig perFilter);
   }
 
   private final Stats stats;
@@ -87,13 +89,22 @@ public final class HcmCompiler {
         yield HcmConfig.Codec.AUTO;
       }
     };
-    List<HttpFilterFactory> filters = filters(p.getHttpFiltersList(), at.field("http_filters"),
-        new FilterContext(stats, p.getStatPrefix()));
+    FilterContext scope = new FilterContext(stats, p.getStatPrefix());
+    List<HttpFilterFactory> filters = filters(p.getHttpFiltersList(), at.field("http_filters"), scope);
+    PerFilterConfig perFilter = (filterName, config, cat) -> {
+      HttpFilterProvider provider = filterRegistry.perRouteProvider(config.getTypeUrl());
+      if (provider == null) {
+        cat.error("per-route configuration " + config.getTypeUrl() + " (for filter '" + filterName
+            + "') is not supported by Egret");
+        return null;
+      }
+      return provider.compilePerRoute(config, cat, scope.named(filterName));
+    };
     HttpRouter router = null;
     if (p.hasRouteConfig()) {
       ConfigPath rc = at.field("route_config");
       String rcName = p.getRouteConfig().getName();
-      router = routers.create(p.getRouteConfig(), rcName.isEmpty() ? rc : rc.resource(rcName));
+      router = routers.create(p.getRouteConfig(), rcName.isEmpty() ? rc : rc.resource(rcName), perFilter);
     } else {
       at.field("route_config").error("an inline route_config is required (rds needs the xDS client)");
     }
@@ -177,7 +188,8 @@ public final class HcmCompiler {
           }
           continue; // an optional filter Egret does not know is skipped, as Envoy skips it
         }
-        HttpFilterFactory factory = provider.compile(f.getTypedConfig(), fa.field("typed_config"), context);
+        HttpFilterFactory factory = provider.compile(f.getTypedConfig(), fa.field("typed_config"),
+            context.named(f.getName()));
         if (factory != null) {
           out.add(factory);
         }

@@ -2,6 +2,12 @@ package dev.egret.core.route;
 
 import static dev.egret.core.route.MatcherCompiler.allowOnly;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.route.v3.FilterConfig;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import dev.egret.core.config.ConfigPath;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
@@ -21,26 +27,33 @@ import java.util.regex.Pattern;
 /** Turns a {@code RouteConfiguration} into a {@link RouteTable}, reporting every problem with its path. */
 final class RouteCompiler {
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
+  static final String FILTER_CONFIG_TYPE = "type.googleapis.com/envoy.config.route.v3.FilterConfig";
   static final int DEFAULT_MAX_DIRECT_RESPONSE_BODY = 4096;
   private static final Pattern PATH_SEPARATED_PREFIX = Pattern.compile("^[^?#]+[^?#/]$");
 
   private final Predicate<String> clusterExists;
   private final int maxDirectResponseBody;
 
-  private RouteCompiler(Predicate<String> clusterExists, int maxDirectResponseBody) {
+  private final PerFilterConfig perFilter;
+
+  private RouteCompiler(Predicate<String> clusterExists, int maxDirectResponseBody, PerFilterConfig perFilter) {
     this.clusterExists = clusterExists;
     this.maxDirectResponseBody = maxDirectResponseBody;
+    this.perFilter = perFilter;
   }
 
-  static RouteTable compile(RouteConfiguration proto, ConfigPath at, Predicate<String> clusterExists) {
+  static RouteTable compile(RouteConfiguration proto, ConfigPath at, Predicate<String> clusterExists,
+      PerFilterConfig perFilter) {
     ConfigPath root = at.resourceName().isEmpty() && !proto.getName().isEmpty() ? at.resource(proto.getName()) : at;
     int errorsBefore = root.errorCount();
     allowOnly(proto, root, Set.of("name", "virtual_hosts", "metadata", "validate_clusters", "ignore_port_in_host_matching",
-        "max_direct_response_body_size_bytes"));
+        "max_direct_response_body_size_bytes", "typed_per_filter_config"));
     boolean validate = !proto.hasValidateClusters() || proto.getValidateClusters().getValue();
     int maxBody = proto.hasMaxDirectResponseBodySizeBytes()
         ? proto.getMaxDirectResponseBodySizeBytes().getValue() : DEFAULT_MAX_DIRECT_RESPONSE_BODY;
-    RouteCompiler c = new RouteCompiler(validate ? clusterExists : name -> true, maxBody);
+    RouteCompiler c = new RouteCompiler(validate ? clusterExists : name -> true, maxBody, perFilter);
+    c.configLevel = c.perFilterConfigs(proto.getTypedPerFilterConfigMap(), root.field("typed_per_filter_config"),
+        Map.of());
 
     DomainIndex.Builder<VirtualHostRoutes> domains = DomainIndex.builder();
     List<VirtualHostRoutes> hosts = new ArrayList<>();
@@ -70,10 +83,12 @@ final class RouteCompiler {
   private VirtualHostRoutes virtualHost(VirtualHost vh, ConfigPath at) {
     int before = at.errorCount();
     allowOnly(vh, at, Set.of("name", "domains", "routes", "retry_policy", "include_request_attempt_count",
-        "include_attempt_count_in_response"));
+        "include_attempt_count_in_response", "typed_per_filter_config"));
+    Map<String, Object> vhostLevel = perFilterConfigs(vh.getTypedPerFilterConfigMap(),
+        at.field("typed_per_filter_config"), configLevel);
     RetryPolicy vhostRetry = vh.hasRetryPolicy() ? RetryPolicy.compile(vh.getRetryPolicy(), at.field("retry_policy")) : null;
     VhostDefaults defaults = new VhostDefaults(vhostRetry, vh.getIncludeRequestAttemptCount(),
-        vh.getIncludeAttemptCountInResponse());
+        vh.getIncludeAttemptCountInResponse(), vhostLevel);
     if (vh.getName().isEmpty()) {
       at.field("name").error("virtual host name must not be empty");
     }
@@ -92,12 +107,62 @@ final class RouteCompiler {
 
   /** What a virtual host gives each of its routes. */
   private record VhostDefaults(RetryPolicy retryPolicy, boolean includeRequestAttemptCount,
-      boolean includeAttemptCountInResponse) {}
+      boolean includeAttemptCountInResponse, Map<String, Object> perFilter) {}
+
+  /** The route configuration's own {@code typed_per_filter_config}, inherited by every route. */
+  private Map<String, Object> configLevel = Map.of();
+
+  /**
+   * Compiles a {@code typed_per_filter_config} map over the entries inherited from the enclosing
+   * level: the most specific level wins, filter by filter.
+   */
+  private Map<String, Object> perFilterConfigs(Map<String, Any> entries, ConfigPath at, Map<String, Object> inherited) {
+    if (entries.isEmpty()) {
+      return inherited;
+    }
+    Map<String, Object> out = new HashMap<>(inherited);
+    for (Map.Entry<String, Any> e : new TreeMap<>(entries).entrySet()) {
+      ConfigPath ea = at.field(e.getKey());
+      Any config = e.getValue();
+      if (config.getTypeUrl().equals(FILTER_CONFIG_TYPE)) {
+        FilterConfig wrapper;
+        try {
+          wrapper = config.unpack(FilterConfig.class);
+        } catch (InvalidProtocolBufferException ex) {
+          ea.error("cannot decode " + FILTER_CONFIG_TYPE + ": " + ex.getMessage());
+          continue;
+        }
+        allowOnly(wrapper, ea, Set.of("config", "is_optional", "disabled"));
+        if (wrapper.getDisabled()) {
+          out.put(e.getKey(), PerFilterConfig.DISABLED);
+          continue;
+        }
+        config = wrapper.getConfig();
+        if (wrapper.getIsOptional()) {
+          ConfigPath probe = ConfigPath.root(ea.path());
+          Object compiled = perFilter.compile(e.getKey(), config, probe.field("config"));
+          if (compiled != null) {
+            out.put(e.getKey(), compiled); // an optional config no filter understands is skipped
+          }
+          continue;
+        }
+        ea = ea.field("config");
+      }
+      Object compiled = perFilter.compile(e.getKey(), config, ea);
+      if (compiled != null) {
+        out.put(e.getKey(), compiled);
+      }
+    }
+    return Map.copyOf(out);
+  }
 
   private RouteEntry route(Route r, String vhostName, VhostDefaults defaults, ConfigPath at) {
     int before = at.errorCount();
     // metadata is data for filters and logs, not behaviour: kept in the config dump, never acted on here
-    allowOnly(r, at, Set.of("name", "match", "route", "redirect", "direct_response", "metadata"));
+    allowOnly(r, at, Set.of("name", "match", "route", "redirect", "direct_response", "metadata",
+        "typed_per_filter_config"));
+    Map<String, Object> perFilterLevel = perFilterConfigs(r.getTypedPerFilterConfigMap(),
+        at.field("typed_per_filter_config"), defaults.perFilter());
     if (!r.hasMatch()) {
       at.field("match").error("match is required");
       return null;
@@ -125,7 +190,8 @@ final class RouteCompiler {
     if (at.errorCount() > before) {
       return null;
     }
-    return new RouteEntry(r.getName(), vhostName, path, headers, params, cluster, redirect, direct);
+    return new RouteEntry(r.getName(), vhostName, path, headers, params, cluster, redirect, direct,
+        perFilterLevel);
   }
 
   private PathMatcher pathMatcher(RouteMatch m, ConfigPath at) {

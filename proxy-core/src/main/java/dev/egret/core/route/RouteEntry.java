@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One compiled {@code Route}: its match conditions and its action. {@link RouteTable#route} returns
@@ -14,6 +15,16 @@ import java.util.List;
  * header matcher matches and every query-parameter matcher matches.
  */
 public final class RouteEntry {
+  private final Map<String, Object> perFilterConfig;
+
+  /**
+   * The per-route configuration of the HTTP filter named {@code filterName} (the route's, else its
+   * virtual host's, else its route configuration's), {@link PerFilterConfig#DISABLED}, or null.
+   */
+  public Object perFilterConfig(String filterName) {
+    return perFilterConfig.get(filterName);
+  }
+
   private final String name;
   private final String virtualHostName;
   private final PathMatcher path;
@@ -26,7 +37,8 @@ public final class RouteEntry {
 
   RouteEntry(String name, String virtualHostName, PathMatcher path, List<HeaderMatch> headers,
       List<QueryParamMatch> queryParams, ClusterAction cluster, Redirect redirect,
-      DirectResponse directResponse) {
+      DirectResponse directResponse, Map<String, Object> perFilterConfig) {
+    this.perFilterConfig = Map.copyOf(perFilterConfig);
     this.name = name == null || name.isEmpty() ? null : name;
     this.virtualHostName = requireNonNull(virtualHostName, "virtualHostName");
     this.path = requireNonNull(path, "path");

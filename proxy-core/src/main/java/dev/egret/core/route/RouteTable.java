@@ -65,8 +65,14 @@ public final class RouteTable {
    * @return the table, or null when any error was recorded
    */
   public static RouteTable compile(RouteConfiguration proto, ConfigPath at, Predicate<String> clusterExists) {
+    return compile(proto, at, clusterExists, PerFilterConfig.NONE);
+  }
+
+  /** As {@link #compile(RouteConfiguration, ConfigPath, Predicate)}, compiling per-filter configs with {@code perFilter}. */
+  public static RouteTable compile(RouteConfiguration proto, ConfigPath at, Predicate<String> clusterExists,
+      PerFilterConfig perFilter) {
     return RouteCompiler.compile(requireNonNull(proto, "proto"), requireNonNull(at, "at"),
-        requireNonNull(clusterExists, "clusterExists"));
+        requireNonNull(clusterExists, "clusterExists"), requireNonNull(perFilter, "perFilter"));
   }
 
   /** {@code RouteConfiguration.name}. */

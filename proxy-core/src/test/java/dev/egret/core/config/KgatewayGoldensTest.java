@@ -92,8 +92,8 @@ class KgatewayGoldensTest {
           out.add(new Outcome(name, "route", proto.getName(), at.errors()));
         }
       }
-      HcmCompiler hcms = new HcmCompiler(stats, (rc, at) -> {
-        RouteTable t = RouteTable.compile(rc, at, cluster -> true);
+      HcmCompiler hcms = new HcmCompiler(stats, (rc, at, perFilter) -> {
+        RouteTable t = RouteTable.compile(rc, at, cluster -> true, perFilter);
         return t == null ? null : new RouterImpl(t, Map.of());
       }, writer);
       for (Object l : (List<Object>) doc.getOrDefault("Listeners", List.of())) {

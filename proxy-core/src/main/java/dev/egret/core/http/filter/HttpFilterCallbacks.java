@@ -18,6 +18,15 @@ public interface HttpFilterCallbacks {
   /** The route the request will take (resolved on first use), or null when none matches. */
   RouteEntry route();
 
+  /**
+   * The per-route configuration the route gives the filter named {@code filterName} (compiled by its
+   * provider), {@link dev.egret.core.route.PerFilterConfig#DISABLED}, or null.
+   */
+  default Object perRouteConfig(String filterName) {
+    RouteEntry r = route();
+    return r == null ? null : r.perFilterConfig(filterName);
+  }
+
   /** Resumes a request a filter stopped: the next filter (or the router) gets it. */
   void continueRequest();
 

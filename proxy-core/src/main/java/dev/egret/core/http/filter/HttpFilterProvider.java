@@ -16,4 +16,19 @@ public interface HttpFilterProvider {
 
   /** Compiles one filter configuration; returns null after recording errors in {@code at}. */
   HttpFilterFactory compile(Any typedConfig, ConfigPath at, FilterContext context);
+
+  /** The per-route configuration types ({@code typed_per_filter_config}) this provider compiles. */
+  default Set<String> perRouteTypeUrls() {
+    return Set.of();
+  }
+
+  /**
+   * Compiles a per-route configuration of one of {@link #perRouteTypeUrls()}; the filter later reads
+   * the returned object with {@link HttpFilterCallbacks#perRouteConfig(String)}. Returns null after
+   * recording errors in {@code at}.
+   */
+  default Object compilePerRoute(Any typedConfig, ConfigPath at, FilterContext context) {
+    at.error(typedConfig.getTypeUrl() + " is not a per-route configuration this filter takes");
+    return null;
+  }
 }
