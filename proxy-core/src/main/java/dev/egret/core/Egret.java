@@ -150,8 +150,10 @@ public final class Egret {
 
   static String versionLine() {
     Version netty = Version.identify().get("netty-common");
+    Throwable whyNotEpoll = Transports.epollUnavailabilityCause();
     return "egret " + version() + " (netty " + (netty == null ? "?" : netty.artifactVersion())
-        + ", transport " + Transports.name() + ", java " + Runtime.version() + ")";
+        + ", transport " + Transports.name() + ", java " + Runtime.version() + ")"
+        + (whyNotEpoll == null ? "" : "\n  epoll not used: " + whyNotEpoll);
   }
 
   static String usage() {

@@ -290,6 +290,8 @@ class TlsAndHttp2IntegrationTest {
       assertThat(a.body()).isEqualTo("h2c GET /one HTTP/2");
       assertThat(b.body()).isEqualTo("secure GET /two HTTP/2");
       assertThat(a.server()).isEqualTo("envoy");
+      assertThat(client.connectionSendWindow()).as("the 1 MiB connection window of hardening.md")
+          .isGreaterThan(1024 * 1024 - 2 * 65_535);
     }
     assertThat(egret.awaitLogLineStartingWith("h2c.test ")).contains(" HTTP/2 200 - via_upstream");
   }

@@ -75,7 +75,6 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   private boolean responseStarted;
   private boolean responseComplete;
   private boolean closeAfterResponse;
-  private boolean keepAliveRequested;
   private boolean requestBodyExpected;
   private boolean streamActive;
   private final ArrayDeque<Object> pipelined = new ArrayDeque<>(); // HTTP/1.1 requests read early
@@ -395,8 +394,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     requestBodyExpected = http2 ? !(req instanceof LastHttpContent)
         : HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
     if (!http2) {
-      keepAliveRequested = HttpUtil.isKeepAlive(req);
-      closeAfterResponse = !keepAliveRequested;
+      closeAfterResponse = !HttpUtil.isKeepAlive(req);
     }
     HttpHeaders h = req.headers();
     if (h.size() > config.maxHeadersCount()) {

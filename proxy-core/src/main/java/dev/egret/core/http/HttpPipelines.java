@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -136,6 +137,11 @@ public final class HttpPipelines {
         stream.pipeline().addLast(new DownstreamStream(config, info, true));
       }
     }));
+    // The connection window starts at 65,535 bytes by protocol; grow it to the configured size.
+    int connectionWindowIncrement = limits.initialConnectionWindow() - Http2CodecUtil.DEFAULT_WINDOW_SIZE;
+    if (connectionWindowIncrement > 0) {
+      ch.pipeline().writeAndFlush(new DefaultHttp2WindowUpdateFrame(connectionWindowIncrement));
+    }
     config.stats().downstreamCxTotal.inc();
     config.stats().downstreamCxActive.inc();
     ch.closeFuture().addListener(f -> config.stats().downstreamCxActive.dec());

@@ -92,7 +92,7 @@ public final class ListenerCompiler {
     }
     int limit = l.hasPerConnectionBufferLimitBytes() ? l.getPerConnectionBufferLimitBytes().getValue() : DEFAULT_BUFFER_LIMIT;
     String statName = address.getAddress().getHostAddress() + "_" + address.getPort();
-    return new ListenerConfig(l.getName(), address, selector, tlsInspector, limit, stats.listener(statName));
+    return new ListenerConfig(l.getName(), address, selector, limit, stats.listener(statName));
   }
 
   private static FilterChain chain(io.envoyproxy.envoy.config.listener.v3.FilterChain fc, ConfigPath at,

@@ -11,7 +11,6 @@ import java.net.InetSocketAddress;
  * @param name                the listener's name
  * @param address             where it binds
  * @param chains              its filter chains and their selection
- * @param tlsInspector        whether {@code envoy.filters.listener.tls_inspector} is configured
  * @param bufferLimitBytes    {@code per_connection_buffer_limit_bytes} (write high-water mark)
  * @param stats               {@code listener.<address>.*}
  */
@@ -19,7 +18,6 @@ public record ListenerConfig(
     String name,
     InetSocketAddress address,
     ChainSelector chains,
-    boolean tlsInspector,
     int bufferLimitBytes,
     ListenerStats stats) {
   public ListenerConfig {

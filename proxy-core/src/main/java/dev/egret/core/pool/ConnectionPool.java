@@ -66,10 +66,6 @@ public final class ConnectionPool {
     return address;
   }
 
-  /** Number of open connections (for /clusters and tests). */
-  public int connectionCount() {
-    return http1.size() + http2.size();
-  }
 
   /**
    * Gets a stream for one exchange: an idle HTTP/1.1 connection, spare HTTP/2 capacity, or a new

@@ -52,9 +52,6 @@ public final class UpstreamStream extends ChannelInboundHandlerAdapter {
     return http2;
   }
 
-  public String protocolName() {
-    return http2 ? "HTTP/2" : "HTTP/1.1";
-  }
 
   public Channel channel() {
     return channel;

@@ -67,9 +67,6 @@ public final class StreamInfo {
     }
   }
 
-  public boolean hasFlag(ResponseFlag flag) {
-    return flags.contains(flag);
-  }
 
   public List<ResponseFlag> flags() {
     return flags;

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -32,13 +33,15 @@ public final class H2cClient implements AutoCloseable {
 
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Channel channel;
+  private Http2FrameCodec codec;
 
   public H2cClient(int port) throws InterruptedException {
     channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build());
+            codec = Http2FrameCodecBuilder.forClient().build();
+            ch.pipeline().addLast(codec);
             ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
           }
         })
@@ -76,6 +79,12 @@ public final class H2cClient implements AutoCloseable {
     req.headers().set("host", authority);
     stream.writeAndFlush(req);
     return result;
+  }
+
+  /** How many bytes the server lets this client send on the connection (its connection window). */
+  public int connectionSendWindow() throws Exception {
+    return channel.eventLoop().submit(() -> codec.connection().remote().flowController()
+        .windowSize(codec.connection().connectionStream())).get(5, TimeUnit.SECONDS);
   }
 
   @Override
