@@ -345,6 +345,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     clientGone(ResponseFlag.DOWNSTREAM_CONNECTION_TERMINATION);
+    timers.shutdown();
     while (!pipelined.isEmpty()) {
       ReferenceCountUtil.release(pipelined.poll());
     }

@@ -14,6 +14,9 @@ import java.util.List;
  * ({@code x-http2-*}) that must never reach a peer.
  */
 public final class HopByHop {
+  private static final HttpConversionUtil.ExtensionHeaderNames[] EXTENSIONS =
+      HttpConversionUtil.ExtensionHeaderNames.values(); // values() copies the array on every call
+
   private HopByHop() {}
 
   public static void strip(HttpHeaders headers) {
@@ -41,7 +44,7 @@ public final class HopByHop {
 
   /** Netty's HTTP/2 ⇄ HTTP/1 conversion headers (x-http2-scheme, x-http2-stream-id, …). */
   public static void stripHttp2Extensions(HttpHeaders headers) {
-    for (HttpConversionUtil.ExtensionHeaderNames n : HttpConversionUtil.ExtensionHeaderNames.values()) {
+    for (HttpConversionUtil.ExtensionHeaderNames n : EXTENSIONS) {
       headers.remove(n.text());
     }
   }

@@ -13,6 +13,10 @@ import java.util.concurrent.TimeUnit;
  * HCM {@code request_headers_timeout} on an HTTP/1.1 connection (the slowloris guard): armed by the
  * first byte of a request, disarmed when its headers are decoded. On expiry the client gets
  * {@code 408 request header timeout} and the connection is closed. Sits before the HTTP codec.
+ *
+ * <p>Requests only move a deadline; the one scheduled task, when it fires, re-arms itself for a
+ * deadline still ahead. A kept-alive connection therefore schedules at most one task per timeout
+ * period, not one per request.
  */
 public final class RequestHeadersTimer extends ChannelInboundHandlerAdapter {
   private static final byte[] REPLY = ("HTTP/1.1 408 Request Timeout\r\ncontent-length: 22\r\n"
@@ -21,6 +25,7 @@ public final class RequestHeadersTimer extends ChannelInboundHandlerAdapter {
 
   private final long timeoutMillis;
   private boolean waitingForHeaders = true;
+  private long deadline; // System.nanoTime() by which the headers must be in; 0 = not counting
   private ScheduledFuture<?> timer;
   private ChannelHandlerContext ctx;
 
@@ -35,15 +40,18 @@ public final class RequestHeadersTimer extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (waitingForHeaders && timer == null && msg instanceof ByteBuf b && b.isReadable()) {
-      timer = ctx.executor().schedule(this::expire, timeoutMillis, TimeUnit.MILLISECONDS);
+    if (waitingForHeaders && deadline == 0 && msg instanceof ByteBuf b && b.isReadable()) {
+      deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+      if (timer == null) {
+        timer = ctx.executor().schedule(this::expire, timeoutMillis, TimeUnit.MILLISECONDS);
+      }
     }
     ctx.fireChannelRead(msg);
   }
 
   void headersReceived() {
     waitingForHeaders = false;
-    cancel();
+    deadline = 0;
   }
 
   void awaitNextRequest() {
@@ -52,9 +60,15 @@ public final class RequestHeadersTimer extends ChannelInboundHandlerAdapter {
 
   private void expire() {
     timer = null;
-    if (waitingForHeaders && ctx.channel().isActive()) {
-      ctx.writeAndFlush(Unpooled.wrappedBuffer(REPLY)).addListener(ChannelFutureListener.CLOSE);
+    if (deadline == 0 || !ctx.channel().isActive()) {
+      return; // no request is waiting for its headers: the next one arms the timer again
     }
+    long left = deadline - System.nanoTime();
+    if (left > 0) {
+      timer = ctx.executor().schedule(this::expire, left, TimeUnit.NANOSECONDS);
+      return;
+    }
+    ctx.writeAndFlush(Unpooled.wrappedBuffer(REPLY)).addListener(ChannelFutureListener.CLOSE);
   }
 
   private void cancel() {

@@ -8,8 +8,9 @@ import java.util.concurrent.TimeUnit;
  * The connection manager's per-stream timers: stream idle ({@code stream_idle_timeout}, or the route's
  * {@code idle_timeout}), whole request ({@code request_timeout}) and stream duration
  * ({@code max_stream_duration}). Activity only stores a timestamp; the idle timer, when it fires,
- * re-arms itself for the time still left, so busy streams cost no timer churn. Runs on the stream's
- * event loop.
+ * re-arms itself for the time still left, so busy streams cost no timer churn. On an HTTP/1.1
+ * connection one instance serves every request in turn and the idle timer stays armed across them,
+ * so a kept-alive request schedules nothing. Runs on the stream's event loop.
  */
 final class StreamTimers {
   /** What the stream does when a timer fires. */
@@ -29,6 +30,7 @@ final class StreamTimers {
   private ScheduledFuture<?> request;
   private ScheduledFuture<?> duration;
   private long startNanos;
+  private boolean active; // a stream is running
 
   StreamTimers(EventExecutor loop, Expiry expiry) {
     this.loop = loop;
@@ -38,9 +40,13 @@ final class StreamTimers {
   /** Arms the timers for a new stream; a value of 0 leaves that timer off. */
   void start(long idleMillis, long requestMillis, long durationMillis) {
     cancel();
+    active = true;
     lastActivity = System.nanoTime();
     startNanos = lastActivity;
-    setIdle(idleMillis);
+    long nanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
+    if (nanos != idleNanos || (idle == null && nanos > 0)) {
+      setIdle(idleMillis); // an armed timer with the same timeout re-arms itself lazily
+    }
     if (requestMillis > 0) {
       request = loop.schedule(() -> {
         request = null;
@@ -91,6 +97,9 @@ final class StreamTimers {
 
   private void checkIdle() {
     idle = null;
+    if (!active) {
+      return; // between requests: the next one arms it again
+    }
     long left = idleNanos - (System.nanoTime() - lastActivity);
     if (left > 0) {
       idle = loop.schedule(this::checkIdle, left, TimeUnit.NANOSECONDS);
@@ -99,15 +108,22 @@ final class StreamTimers {
     expiry.idle();
   }
 
+  /** The stream ended: its request and duration timers go; the idle timer lapses when it fires. */
   void cancel() {
-    if (idle != null) {
-      idle.cancel(false);
-      idle = null;
-    }
+    active = false;
     requestComplete();
     if (duration != null) {
       duration.cancel(false);
       duration = null;
+    }
+  }
+
+  /** The connection closed: nothing may stay scheduled. */
+  void shutdown() {
+    cancel();
+    if (idle != null) {
+      idle.cancel(false);
+      idle = null;
     }
   }
 }

@@ -544,6 +544,21 @@ class Http1ConformanceTest {
   }
 
   @Test
+  void aStalledSecondRequestOnAKeptAliveConnectionAlsoTimesOut() throws Exception {
+    try (Socket s = connect(port)) {
+      write(s, get("demo.test", "/first"));
+      assertThat(readResponse(s.getInputStream(), false).status()).isEqualTo(200);
+      long start = System.nanoTime();
+      write(s, "GET /second HT");
+      Message r = readResponse(s.getInputStream(), false);
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertThat(r.status()).isEqualTo(408);
+      assertThat(r.bodyText()).isEqualTo("request header timeout");
+      assertThat(ms).as("counted from the second request's first byte").isGreaterThanOrEqualTo(1_500);
+    }
+  }
+
+  @Test
   void halfARequestLineTimesOutWith408() throws Exception {
     try (Socket s = connect(port)) {
       long start = System.nanoTime();
