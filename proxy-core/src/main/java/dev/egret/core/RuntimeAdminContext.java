@@ -3,11 +3,13 @@ package dev.egret.core;
 import com.google.protobuf.Message;
 import dev.egret.core.accesslog.RecentAccessLog;
 import dev.egret.core.admin.AdminContext;
+import dev.egret.core.admin.CircuitBreakerThresholds;
 import dev.egret.core.admin.ClusterStatus;
 import dev.egret.core.admin.ConfigDumps;
 import dev.egret.core.admin.HostStatus;
 import dev.egret.core.router.ClusterRuntime;
 import dev.egret.core.stats.Stats;
+import dev.egret.core.upstream.CircuitBreakers;
 import dev.egret.core.upstream.Host;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +53,10 @@ final class RuntimeAdminContext implements AdminContext {
         }
         hosts.add(s);
       }
-      out.add(ClusterStatus.of(c.name(), false, hosts));
+      CircuitBreakers.Limits l = c.breakers().limits();
+      CircuitBreakerThresholds thresholds = new CircuitBreakerThresholds(l.maxConnections(), l.maxPendingRequests(),
+          l.maxRequests(), l.maxRetries());
+      out.add(new ClusterStatus(c.name(), false, thresholds, CircuitBreakerThresholds.DEFAULTS, "", hosts));
     }
     return out;
   }

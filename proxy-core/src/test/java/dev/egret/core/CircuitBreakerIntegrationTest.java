@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class CircuitBreakerIntegrationTest {
   static final String CONFIG = """
+      admin:
+        address: { socket_address: { address: 127.0.0.1, port_value: 0 } }
       static_resources:
         listeners:
         - name: egress
@@ -124,6 +126,15 @@ class CircuitBreakerIntegrationTest {
       assertThat(x.overloaded()).isEqualTo("true");
     });
     assertThat(egret.awaitLogLineStartingWith("requests.test 503")).isEqualTo("requests.test 503 UO upstream_reset_before_response_started{overflow}");
+  }
+
+  @Test
+  void clustersShowsTheConfiguredThresholds() throws Exception {
+    String clusters = egret.admin("/clusters").body();
+    assertThat(clusters).contains("max_requests::default_priority::max_requests::1\n")
+        .contains("max_pending::default_priority::max_connections::1\n")
+        .contains("max_pending::default_priority::max_pending_requests::1\n")
+        .contains("no_retries_allowed::default_priority::max_retries::0\n");
   }
 
   @Test

@@ -102,9 +102,7 @@ public final class ClusterRuntime {
         return null;
       }
     }
-    CircuitBreakers breakers = proto.hasCircuitBreakers()
-        ? CircuitBreakers.compile(proto.getCircuitBreakers(), at.field("circuit_breakers"))
-        : CircuitBreakers.defaults();
+    CircuitBreakers breakers = new CircuitBreakers(c.config().circuitBreakers());
     return new ClusterRuntime(c, tls, pools, breakers);
   }
 

@@ -93,6 +93,9 @@ final class ClusterCompiler {
         }
       }
     }
+    CircuitBreakers.Limits breakers = c.hasCircuitBreakers()
+        ? CircuitBreakers.Limits.compile(c.getCircuitBreakers(), at.field("circuit_breakers"))
+        : CircuitBreakers.Limits.DEFAULTS;
     OutlierDetection outlier = null;
     if (c.hasOutlierDetection()) {
       outlier = OutlierDetection.compile(c.getOutlierDetection(), at.field("outlier_detection"));
@@ -126,7 +129,7 @@ final class ClusterCompiler {
       return null;
     }
     return new ClusterConfig(c.getName(), c.getAltStatName(), type, connectTimeout, policy, choiceCount,
-        endpoints, dns, http, bufferLimit, socket, tls, c, outlier, panic);
+        endpoints, dns, http, bufferLimit, socket, tls, c, outlier, panic, breakers);
   }
 
   private static DiscoveryType type(Cluster c, ConfigPath at) {

@@ -27,13 +27,15 @@ import java.util.List;
  * @param source                       the proto this was compiled from (for config dumps)
  * @param outlierDetection             {@code outlier_detection}, or null when not configured
  * @param healthyPanicThreshold        {@code common_lb_config.healthy_panic_threshold} in percent
+ * @param circuitBreakers              the default-priority {@code circuit_breakers} limits
  *                                     (default 50; 0 disables panic mode)
  */
 public record ClusterConfig(String name, String altStatName, DiscoveryType type, Duration connectTimeout,
     LbPolicy lbPolicy, int choiceCount, List<Endpoint> endpoints, DnsSettings dns,
     UpstreamHttpProtocol httpProtocol, int perConnectionBufferLimitBytes, TransportSocket transportSocket,
     UpstreamTlsContext tlsContext, Cluster source, OutlierDetection outlierDetection,
-    double healthyPanicThreshold) {
+    double healthyPanicThreshold,
+    CircuitBreakers.Limits circuitBreakers) {
   /** Envoy's default {@code healthy_panic_threshold}. */
   public static final double DEFAULT_HEALTHY_PANIC_THRESHOLD = 50.0;
 
