@@ -1,5 +1,7 @@
 package dev.egret.filters.rbac;
 
+import dev.egret.core.match.StringMatch;
+
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.egret.core.config.ConfigPath;

@@ -1,5 +1,7 @@
 package dev.egret.filters.rbac;
 
+import dev.egret.core.match.StringMatch;
+
 import dev.egret.core.config.ConfigPath;
 import dev.egret.core.config.Fields;
 import io.envoyproxy.envoy.config.rbac.v3.MetadataSource;

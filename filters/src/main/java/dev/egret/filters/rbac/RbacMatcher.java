@@ -1,5 +1,7 @@
 package dev.egret.filters.rbac;
 
+import dev.egret.core.match.StringMatch;
+
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.function.Function;

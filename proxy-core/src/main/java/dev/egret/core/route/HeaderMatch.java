@@ -1,5 +1,7 @@
 package dev.egret.core.route;
 
+import dev.egret.core.match.StringMatch;
+
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.Iterator;
 

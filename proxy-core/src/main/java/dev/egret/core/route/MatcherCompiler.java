@@ -2,7 +2,7 @@ package dev.egret.core.route;
 
 import dev.egret.core.config.ConfigPath;
 import dev.egret.core.config.Fields;
-import dev.egret.core.match.Re2;
+import dev.egret.core.match.StringMatch;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
@@ -21,40 +21,12 @@ final class MatcherCompiler {
 
   /** A compiled {@code RegexMatcher}, or null after reporting at {@code at}. */
   static Pattern regex(RegexMatcher proto, ConfigPath at) {
-    allowOnly(proto, at, Set.of("regex", "google_re2"));
-    if (proto.hasGoogleRe2()) {
-      allowOnly(proto.getGoogleRe2(), at.field("google_re2"), Set.of());
-    }
-    return Re2.compile(proto.getRegex(), at.field("regex"));
+    return StringMatch.regex(proto, at);
   }
 
   /** A compiled {@code StringMatcher}, or null after reporting at {@code at}. */
   static StringMatch string(StringMatcher proto, ConfigPath at) {
-    allowOnly(proto, at, Set.of("exact", "prefix", "suffix", "contains", "safe_regex", "ignore_case"));
-    boolean ic = proto.getIgnoreCase();
-    return switch (proto.getMatchPatternCase()) {
-      case EXACT -> new StringMatch(StringMatch.Kind.EXACT, proto.getExact(), ic, null);
-      case PREFIX -> nonEmpty(proto.getPrefix(), at.field("prefix"))
-          ? new StringMatch(StringMatch.Kind.PREFIX, proto.getPrefix(), ic, null) : null;
-      case SUFFIX -> nonEmpty(proto.getSuffix(), at.field("suffix"))
-          ? new StringMatch(StringMatch.Kind.SUFFIX, proto.getSuffix(), ic, null) : null;
-      case CONTAINS -> nonEmpty(proto.getContains(), at.field("contains"))
-          ? new StringMatch(StringMatch.Kind.CONTAINS, proto.getContains(), ic, null) : null;
-      case SAFE_REGEX -> {
-        if (ic) {
-          at.field("ignore_case").error("ignore_case has no effect for safe_regex; use (?i) in the regex");
-          yield null;
-        }
-        Pattern p = regex(proto.getSafeRegex(), at.field("safe_regex"));
-        yield p == null ? null : new StringMatch(StringMatch.Kind.REGEX, null, false, p);
-      }
-      default -> {
-        if (proto.getMatchPatternCase() == StringMatcher.MatchPatternCase.MATCHPATTERN_NOT_SET) {
-          at.error("string matcher needs one of exact, prefix, suffix, contains, safe_regex");
-        }
-        yield null; // CUSTOM was reported by allowOnly
-      }
-    };
+    return StringMatch.compile(proto, at);
   }
 
   /** A compiled {@code HeaderMatcher}, or null after reporting at {@code at}. */
@@ -71,18 +43,18 @@ final class MatcherCompiler {
     boolean empty = proto.getTreatMissingHeaderAsEmpty();
     return switch (proto.getHeaderMatchSpecifierCase()) {
       case EXACT_MATCH -> HeaderMatch.value(name, proto.getExactMatch().isEmpty() ? null
-          : new StringMatch(StringMatch.Kind.EXACT, proto.getExactMatch(), false, null), inv, empty);
+          : StringMatch.of(StringMatch.Kind.EXACT, proto.getExactMatch(), false), inv, empty);
       case PREFIX_MATCH -> nonEmpty(proto.getPrefixMatch(), at.field("prefix_match")) ? HeaderMatch.value(name,
-          new StringMatch(StringMatch.Kind.PREFIX, proto.getPrefixMatch(), false, null), inv, empty) : null;
+          StringMatch.of(StringMatch.Kind.PREFIX, proto.getPrefixMatch(), false), inv, empty) : null;
       case SUFFIX_MATCH -> nonEmpty(proto.getSuffixMatch(), at.field("suffix_match")) ? HeaderMatch.value(name,
-          new StringMatch(StringMatch.Kind.SUFFIX, proto.getSuffixMatch(), false, null), inv, empty) : null;
+          StringMatch.of(StringMatch.Kind.SUFFIX, proto.getSuffixMatch(), false), inv, empty) : null;
       case CONTAINS_MATCH -> nonEmpty(proto.getContainsMatch(), at.field("contains_match")) ? HeaderMatch.value(
-          name, new StringMatch(StringMatch.Kind.CONTAINS, proto.getContainsMatch(), false, null), inv, empty)
+          name, StringMatch.of(StringMatch.Kind.CONTAINS, proto.getContainsMatch(), false), inv, empty)
           : null;
       case SAFE_REGEX_MATCH -> {
         Pattern p = regex(proto.getSafeRegexMatch(), at.field("safe_regex_match"));
         yield p == null ? null
-            : HeaderMatch.value(name, new StringMatch(StringMatch.Kind.REGEX, null, false, p), inv, empty);
+            : HeaderMatch.value(name, StringMatch.regex(p), inv, empty);
       }
       case STRING_MATCH -> {
         StringMatch s = string(proto.getStringMatch(), at.field("string_match"));

@@ -1,5 +1,7 @@
 package dev.egret.core.route;
 
+import dev.egret.core.match.StringMatch;
+
 /**
  * A compiled {@code QueryParameterMatcher}. As Envoy: the query is the text after the first
  * {@code ?}, split on {@code &}, each part split at its first {@code =} (no {@code =} gives the

@@ -1,10 +1,9 @@
-package dev.egret.filters.rbac;
+package dev.egret.core.match;
 
 import static java.util.Objects.requireNonNull;
 
 import dev.egret.core.config.ConfigPath;
 import dev.egret.core.config.Fields;
-import dev.egret.core.match.Re2;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.util.Locale;
@@ -16,8 +15,8 @@ import java.util.regex.Pattern;
  * optionally ignoring ASCII case), or a full-string match of an RE2 regex compiled once.
  * Matching allocates nothing.
  */
-final class StringMatch {
-  enum Kind { EXACT, PREFIX, SUFFIX, CONTAINS, REGEX }
+public final class StringMatch {
+  public enum Kind { EXACT, PREFIX, SUFFIX, CONTAINS, REGEX }
 
   private final Kind kind;
   private final String value; // null for REGEX
@@ -31,16 +30,16 @@ final class StringMatch {
     this.regex = regex;
   }
 
-  static StringMatch of(Kind kind, String value, boolean ignoreCase) {
+  public static StringMatch of(Kind kind, String value, boolean ignoreCase) {
     return new StringMatch(kind, requireNonNull(value, "value"), ignoreCase, null);
   }
 
-  static StringMatch regex(Pattern p) {
+  public static StringMatch regex(Pattern p) {
     return new StringMatch(Kind.REGEX, null, false, requireNonNull(p, "p"));
   }
 
   /** Compiles a {@code StringMatcher}; null after reporting at {@code at}. */
-  static StringMatch compile(StringMatcher proto, ConfigPath at) {
+  public static StringMatch compile(StringMatcher proto, ConfigPath at) {
     Fields.allowOnly(proto, at, Set.of("exact", "prefix", "suffix", "contains", "safe_regex", "ignore_case"));
     boolean ic = proto.getIgnoreCase();
     return switch (proto.getMatchPatternCase()) {
@@ -66,7 +65,7 @@ final class StringMatch {
   }
 
   /** Compiles a {@code RegexMatcher}; null after reporting at {@code at}. */
-  static Pattern regex(RegexMatcher proto, ConfigPath at) {
+  public static Pattern regex(RegexMatcher proto, ConfigPath at) {
     Fields.allowOnly(proto, at, Set.of("regex", "google_re2"));
     if (proto.hasGoogleRe2()) {
       Fields.allowOnly(proto.getGoogleRe2(), at.field("google_re2"), Set.of());
@@ -74,7 +73,7 @@ final class StringMatch {
     return Re2.compile(proto.getRegex(), at.field("regex"));
   }
 
-  static boolean nonEmpty(String v, ConfigPath at) {
+  public static boolean nonEmpty(String v, ConfigPath at) {
     if (v.isEmpty()) {
       at.error("must not be empty");
       return false;
@@ -82,7 +81,7 @@ final class StringMatch {
     return true;
   }
 
-  boolean matches(String s) {
+  public boolean matches(String s) {
     if (s == null) {
       return false;
     }
