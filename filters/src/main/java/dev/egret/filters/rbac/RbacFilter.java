@@ -78,6 +78,18 @@ final class RbacFilter implements HttpFilter {
     return Status.CONTINUE;
   }
 
+  /**
+   * A filter-state value for policy: the stream's (or its connection's) value, and for Istio's
+   * {@code io.istio.peer_principal} the peer certificate's URI SAN when no filter set one.
+   */
+  private static String filterState(StreamInfo info, String peer, String key) {
+    String v = info == null ? null : info.filterState().getString(key);
+    if (v == null && peer != null && RbacCompiler.PEER_PRINCIPAL_KEY.equals(key)) {
+      return peer;
+    }
+    return v;
+  }
+
   /** The request as policies see it. */
   static RbacRequest view(ConnectionInfo conn, StreamInfo info, HttpRequest request) {
     String uri = request.uri();
@@ -102,7 +114,8 @@ final class RbacFilter implements HttpFilter {
         .requestedServerName(sni)
         .tls(conn.tls())
         .peerUriSans(peer == null ? List.of() : List.of(peer))
-        .filterState(peer == null ? k -> null : k -> RbacCompiler.PEER_PRINCIPAL_KEY.equals(k) ? peer : null)
+        .filterState(k -> filterState(info, peer, k))
+        .dynamicMetadata(ns -> info == null ? null : info.dynamicMetadata().get(ns))
         .build();
   }
 }

@@ -369,6 +369,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     info.setRequestedServerName(connection.sni());
     info.setDownstreamPeerUriSan(connection.peerUriSan());
     info.setDownstreamLocalUriSan(connection.localUriSan());
+    info.attachConnection(connection.filterState(), connection.dynamicMetadata());
     request = req;
     requestComplete = false;
     responseStarted = false;

@@ -48,6 +48,10 @@ public final class StreamInfo {
   private String routeName; // nullable
   private String downstreamPeerUriSan; // nullable
   private String downstreamLocalUriSan; // nullable
+  private FilterState filterState; // lazily made, with the connection's as parent
+  private DynamicMetadata dynamicMetadata; // lazily made, with the connection's as parent
+  private FilterState connectionFilterState; // nullable
+  private DynamicMetadata connectionMetadata; // nullable
 
   public StreamInfo(long startEpochMillis, long startNanos) {
     this.startEpochMillis = startEpochMillis;
@@ -286,5 +290,29 @@ public final class StreamInfo {
 
   public void setDownstreamLocalUriSan(String san) {
     this.downstreamLocalUriSan = san;
+  }
+
+  // ---- filter state and dynamic metadata ----
+
+  /** Makes the connection's filter state and metadata the parents of this stream's. */
+  public void attachConnection(FilterState connectionState, DynamicMetadata connectionMetadata) {
+    this.connectionFilterState = connectionState;
+    this.connectionMetadata = connectionMetadata;
+  }
+
+  /** This stream's filter state (a lookup falls back to the connection's). */
+  public FilterState filterState() {
+    if (filterState == null) {
+      filterState = new FilterState(connectionFilterState);
+    }
+    return filterState;
+  }
+
+  /** This stream's dynamic metadata (a lookup merges the connection's under it). */
+  public DynamicMetadata dynamicMetadata() {
+    if (dynamicMetadata == null) {
+      dynamicMetadata = new DynamicMetadata(connectionMetadata);
+    }
+    return dynamicMetadata;
   }
 }
