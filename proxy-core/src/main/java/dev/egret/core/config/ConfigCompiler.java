@@ -7,6 +7,7 @@ import dev.egret.core.accesslog.AccessLogWriter;
 import dev.egret.core.accesslog.RecentAccessLog;
 import dev.egret.core.http.HcmCompiler;
 import dev.egret.core.listener.ListenerCompiler;
+import dev.egret.core.internal.InternalListeners;
 import dev.egret.core.listener.ListenerConfig;
 import dev.egret.core.pool.PoolRegistry;
 import dev.egret.core.route.RouteTable;
@@ -58,7 +59,17 @@ public final class ConfigCompiler {
   /** As {@link #compile(Bootstrap, Stats, AccessLogWriter, DnsResolverFactory)}, every HCM also feeding {@code recentEntries}. */
   public static RuntimeConfig compile(Bootstrap b, Stats stats, AccessLogWriter accessLogWriter,
       DnsResolverFactory dns, AccessLog recentEntries) throws ConfigException {
+    return compile(b, stats, accessLogWriter, dns, recentEntries, new InternalListeners());
+  }
+
+  /**
+   * As {@link #compile(Bootstrap, Stats, AccessLogWriter, DnsResolverFactory, AccessLog)}, with the
+   * registry through which clusters reach internal listeners ({@code envoy_internal_address}).
+   */
+  public static RuntimeConfig compile(Bootstrap b, Stats stats, AccessLogWriter accessLogWriter,
+      DnsResolverFactory dns, AccessLog recentEntries, InternalListeners internalListeners) throws ConfigException {
     requireNonNull(dns, "dns");
+    requireNonNull(internalListeners, "internalListeners");
     ConfigPath root = ConfigPath.root("");
     Fields.allowOnly(b, root, Set.of("node", "admin", "static_resources", "dynamic_resources"));
     if (b.hasDynamicResources()) {
@@ -80,7 +91,7 @@ public final class ConfigCompiler {
         at.field("name").error("duplicate cluster name '" + c.getName() + "'");
         continue;
       }
-      ClusterRuntime runtime = ClusterRuntime.compile(c, at, stats, dns, pools);
+      ClusterRuntime runtime = ClusterRuntime.compile(c, at, stats, dns, pools, internalListeners);
       if (runtime != null) {
         clusters.put(c.getName(), runtime);
       }
@@ -105,7 +116,7 @@ public final class ConfigCompiler {
       if (lc == null) {
         continue;
       }
-      if (lc.address().getPort() != 0) {
+      if (!lc.internal() && lc.address().getPort() != 0) {
         String other = addresses.putIfAbsent(lc.address(), l.getName());
         if (other != null) {
           at.field("address").error("listener '" + other + "' already binds "

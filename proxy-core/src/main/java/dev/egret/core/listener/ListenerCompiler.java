@@ -47,13 +47,25 @@ public final class ListenerCompiler {
   public static ListenerConfig compile(Listener l, ConfigPath at, Stats stats, HcmCompiler hcms) {
     int errorsBefore = at.errorCount();
     Fields.allowOnly(l, at, Set.of("name", "address", "filter_chains", "default_filter_chain",
-        "listener_filters", "per_connection_buffer_limit_bytes", "stat_prefix"));
+        "listener_filters", "per_connection_buffer_limit_bytes", "stat_prefix", "internal_listener",
+        "use_original_dst"));
     if (l.getName().isEmpty()) {
       at.field("name").error("a listener needs a name");
     }
+    if (l.hasUseOriginalDst() && l.getUseOriginalDst().getValue()) {
+      at.field("use_original_dst").error("use_original_dst (iptables redirection) is not supported; "
+          + "use the envoy.filters.listener.original_dst listener filter");
+    }
+    boolean internal = l.hasInternalListener();
+    if (internal) {
+      Fields.allowOnly(l.getInternalListener(), at.field("internal_listener"), Set.of());
+      if (l.hasAddress()) {
+        at.field("address").error("an internal listener (internal_listener) has no address");
+      }
+    }
     InetSocketAddress address = l.hasAddress() ? Addresses.ipSocketAddress(l.getAddress(), at.field("address")) : null;
-    if (!l.hasAddress()) {
-      at.field("address").error("a listener needs an address");
+    if (!l.hasAddress() && !internal) {
+      at.field("address").error("a listener needs an address (or internal_listener: {})");
     }
     boolean tlsInspector = false;
     for (int i = 0; i < l.getListenerFiltersCount(); i++) {
@@ -91,7 +103,7 @@ public final class ListenerCompiler {
       return null;
     }
     int limit = l.hasPerConnectionBufferLimitBytes() ? l.getPerConnectionBufferLimitBytes().getValue() : DEFAULT_BUFFER_LIMIT;
-    String statName = address.getAddress().getHostAddress() + "_" + address.getPort();
+    String statName = internal ? l.getName() : address.getAddress().getHostAddress() + "_" + address.getPort();
     return new ListenerConfig(l.getName(), address, selector, limit, stats.listener(statName));
   }
 
