@@ -4,7 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import dev.egret.core.Transports;
 import dev.egret.core.http.ConnectionInfo;
-import dev.egret.core.http.HttpPipelines;
+import dev.egret.core.network.ConnectionFilters;
+import dev.egret.core.stream.StreamInfo;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import dev.egret.core.tls.DownstreamTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -20,7 +24,8 @@ import javax.net.ssl.SSLSession;
 /**
  * A bound listener: accepts connections, picks each one's filter chain (peeking at the TLS
  * ClientHello when a chain matches on SNI, ALPN or transport) and installs that chain's transport
- * socket and HTTP connection manager on the connection's event loop.
+ * socket, then runs its network filters and terminal filter (HTTP connection manager or
+ * {@code tcp_proxy}) on the connection's event loop.
  */
 public final class ListenerRuntime {
   private final ListenerConfig config;
@@ -58,31 +63,60 @@ public final class ListenerRuntime {
     config.stats().downstreamCxTotal.inc();
     config.stats().downstreamCxActive.inc();
     ch.closeFuture().addListener(f -> config.stats().downstreamCxActive.dec());
+    StreamInfo info = StreamInfo.startingNow(); // a TCP access log's start: the connection's
     int port = ((InetSocketAddress) ch.localAddress()).getPort();
     if (!config.chains().needsClientHello()) {
       FilterChain chain = config.chains().select(port, null, "raw_buffer", List.of());
-      install(config, ch, chain, null);
+      install(config, ch, chain, null, info);
       return;
     }
     ch.pipeline().addLast("egret-tls-inspector", new ClientHelloSniffer((ctx, facts) -> {
       FilterChain chain = config.chains().select(port, facts.hello().sni(),
           facts.tls() ? "tls" : "raw_buffer", facts.hello().alpn());
-      install(config, ctx.channel(), chain, facts.hello().sni());
+      install(config, ctx.channel(), chain, facts.hello().sni(), info);
       ctx.pipeline().remove(ctx.handler());
     }));
     ch.config().setAutoRead(true);
   }
 
-  private static void install(ListenerConfig config, Channel ch, FilterChain chain, String sni) {
+  private static void install(ListenerConfig config, Channel ch, FilterChain chain, String sni, StreamInfo info) {
     if (chain == null) {
       config.stats().noFilterChainMatch.inc();
       ch.close();
       return;
     }
-    if (chain.tls() != null) {
-      ch.pipeline().addLast("egret-tls", chain.tls().apply(ch.alloc()));
+    if (chain.tls() == null) {
+      startChain(ch, chain, connectionInfo(ch, null, sni), info);
+      return;
     }
-    HttpPipelines.install(ch, chain.hcm(), (c, ssl) -> connectionInfo(c, ssl, sni));
+    SslHandler ssl = chain.tls().apply(ch.alloc());
+    ch.pipeline().addLast("egret-tls", ssl);
+    ch.pipeline().addLast("egret-handshake", new ChannelInboundHandlerAdapter() {
+      @Override
+      public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent done) {
+          ctx.pipeline().remove(this);
+          if (!done.isSuccess()) {
+            ctx.close();
+            return;
+          }
+          startChain(ctx.channel(), chain, connectionInfo(ctx.channel(), ssl, sni), info);
+          return;
+        }
+        ctx.fireUserEventTriggered(evt);
+      }
+    });
+    ch.config().setAutoRead(true); // the handshake reads on its own; the chain then takes over
+  }
+
+  /** Runs the chain's network filters, then its terminal filter, on a connection whose transport is ready. */
+  private static void startChain(Channel ch, FilterChain chain, ConnectionInfo conn, StreamInfo info) {
+    info.setDownstreamAddresses(conn.local(), conn.remote());
+    info.setRequestedServerName(conn.sni());
+    info.setDownstreamPeerUriSan(conn.peerUriSan());
+    info.setDownstreamLocalUriSan(conn.localUriSan());
+    info.attachConnection(conn.filterState(), conn.dynamicMetadata());
+    ConnectionFilters.start(ch, conn, info, chain.networkFilters(), chain.terminal());
   }
 
   private static ConnectionInfo connectionInfo(Channel ch, SslHandler ssl, String sniffedSni) {
