@@ -95,15 +95,20 @@ public final class ListenerRuntime {
       @Override
       public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof SslHandshakeCompletionEvent done) {
-          ctx.pipeline().remove(this);
           if (!done.isSuccess()) {
-            ctx.close();
+            ctx.close(); // stays in place to swallow the handshake exception that follows
             return;
           }
+          ctx.pipeline().remove(this);
           startChain(ctx.channel(), chain, connectionInfo(ctx.channel(), ssl, sni), info);
           return;
         }
         ctx.fireUserEventTriggered(evt);
+      }
+
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close(); // a failed handshake: the completion event closes as well
       }
     });
     ch.config().setAutoRead(true); // the handshake reads on its own; the chain then takes over
@@ -122,8 +127,8 @@ public final class ListenerRuntime {
   private static ConnectionInfo connectionInfo(Channel ch, SslHandler ssl, String sniffedSni) {
     InetSocketAddress local = (InetSocketAddress) ch.localAddress();
     InetSocketAddress remote = (InetSocketAddress) ch.remoteAddress();
-    if (ssl == null) {
-      return new ConnectionInfo(local, remote, false, null, null, null);
+    if (ssl == null) { // a sniffed SNI stays known when the chain passes TLS through
+      return new ConnectionInfo(local, remote, false, sniffedSni, null, null);
     }
     SSLSession session = ssl.engine().getSession();
     return new ConnectionInfo(local, remote, true, sniffedSni != null ? sniffedSni : requestedServerName(session),

@@ -27,7 +27,12 @@ final class SocketUpstream implements AutoCloseable {
   private final Queue<Socket> sockets = new ConcurrentLinkedQueue<>();
 
   SocketUpstream(Script script) throws IOException {
-    this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+    this(new ServerSocket(0, 200, InetAddress.getLoopbackAddress()), script);
+  }
+
+  /** Serves on a bound server socket of the caller's (a TLS one, for example). */
+  SocketUpstream(ServerSocket server, Script script) {
+    this.server = server;
     this.script = script;
     Thread t = new Thread(this::acceptLoop, "socket-upstream-accept");
     t.setDaemon(true);
