@@ -10,6 +10,8 @@ import dev.egret.core.upstream.Host;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
@@ -27,6 +29,7 @@ import java.net.InetSocketAddress;
  */
 public final class DirectTcpConnector implements TcpUpstreamConnector {
   public static final DirectTcpConnector INSTANCE = new DirectTcpConnector();
+  private static final String CONNECT_ERRORS = "egret-connect-errors";
 
   private DirectTcpConnector() {}
 
@@ -60,6 +63,12 @@ public final class DirectTcpConnector implements TcpUpstreamConnector {
             if (ssl != null) {
               ch.pipeline().addLast("egret-tls", ssl);
             }
+            ch.pipeline().addLast(CONNECT_ERRORS, new ChannelInboundHandlerAdapter() {
+              @Override
+              public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close(); // a failed handshake: reported through its future
+              }
+            });
           }
         });
     ChannelFuture f = b.connect(host.address());
@@ -97,6 +106,7 @@ public final class DirectTcpConnector implements TcpUpstreamConnector {
   }
 
   private static void established(ClusterStats stats, Host host, Channel ch, Callback callback) {
+    ch.pipeline().remove(CONNECT_ERRORS);
     stats.upstreamCxActive.inc();
     host.connectionOpened();
     ch.closeFuture().addListener(x -> {

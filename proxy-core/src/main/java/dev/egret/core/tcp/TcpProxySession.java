@@ -104,7 +104,7 @@ final class TcpProxySession implements TcpUpstreamConnector.Callback {
     info.setAttemptCount(attempts);
     info.setUpstreamHost(host.addressString());
     config.connector().connect(new TcpUpstreamConnector.ConnectRequest(cluster, host, down.eventLoop(),
-        connection, info, down.config().getWriteBufferHighWaterMark()), this);
+        connection, info, cluster.config().perConnectionBufferLimitBytes()), this);
   }
 
   // ---------------------------------------------------------------- connecting

@@ -77,6 +77,41 @@ class SniPassthroughTest {
         + "{ socket_address: { address: " + host + ", port_value: " + port + " } } } }] }] }\n";
   }
 
+  static String plainListener(String name, String cluster) {
+    return "  - name: " + name + "\n"
+        + "    address: { socket_address: { address: 127.0.0.1, port_value: 0 } }\n"
+        + "    filter_chains:\n"
+        + "    - filters:\n"
+        + "      - name: envoy.filters.network.tcp_proxy\n"
+        + "        typed_config: { \"@type\": \"type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy\", "
+        + "stat_prefix: " + name + ", cluster: " + cluster + ", access_log: " + log(name + " %UPSTREAM_TRANSPORT_FAILURE_REASON%") + " }\n";
+  }
+
+  /** A STATIC cluster that originates TLS with {@code sni} and requires that DNS SAN. */
+  static String tlsCluster(String name, int port, String sni, Path caFile) {
+    return "  - name: " + name + "\n"
+        + "    type: STATIC\n"
+        + "    load_assignment: { cluster_name: " + name + ", endpoints: [{ lb_endpoints: [{ endpoint: { address: "
+        + "{ socket_address: { address: 127.0.0.1, port_value: " + port + " } } } }] }] }\n"
+        + "    transport_socket:\n"
+        + "      name: envoy.transport_sockets.tls\n"
+        + "      typed_config:\n"
+        + "        \"@type\": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext\n"
+        + "        sni: " + sni + "\n"
+        + "        common_tls_context:\n"
+        + "          validation_context:\n"
+        + "            trusted_ca: { filename: \"" + caFile + "\" }\n"
+        + "            match_typed_subject_alt_names: [{ san_type: DNS, matcher: { exact: " + sni + " } }]\n";
+  }
+
+  static String plainCall(String listener, String line) throws IOException {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), egret.port(listener))) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+      return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
+    }
+  }
+
   static SSLContext context(TestPki.Issued leaf) throws Exception {
     KeyManagerFactory kmf = null;
     if (leaf != null) {
@@ -147,7 +182,11 @@ class SniPassthroughTest {
         + "      - name: envoy.filters.network.tcp_proxy\n"
         + "        typed_config: { \"@type\": \"type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy\", "
         + "stat_prefix: terminate, cluster: plain_echo, access_log: " + log("terminate") + " }\n"
+        + plainListener("originate", "alpha_tls")
+        + plainListener("wrongsan", "alpha_wrong_san")
         + "  clusters:\n"
+        + tlsCluster("alpha_tls", alpha.port(), "alpha.egret.test", caFile)
+        + tlsCluster("alpha_wrong_san", alpha.port(), "other.egret.test", caFile)
         + dnsCluster("alpha", "alpha.egret.test", alpha.port())
         + dnsCluster("beta", "beta.egret.test", beta.port())
         + "  - name: plain_echo\n"
@@ -211,6 +250,22 @@ class SniPassthroughTest {
             + " rx=[1-9]\\d* tx=[1-9]\\d* - peer=-");
     assertThat(egret.awaitLogLineStartingWith("passthrough beta.egret.test "))
         .startsWith("passthrough beta.egret.test beta 127.0.0.1:" + beta.port() + " ");
+  }
+
+  @Test
+  void tcpProxyOriginatesTlsWithTheClustersTransportSocket() throws Exception {
+    assertThat(plainCall("originate", "plain in")).isEqualTo("alpha.egret.test: plain in");
+    assertThat(egret.awaitLogLineStartingWith("originate ")).startsWith("originate - - alpha_tls 127.0.0.1:"
+        + alpha.port() + " rx=9 tx=");
+  }
+
+  @Test
+  void upstreamCertificateThatFailsTheSanCheckIsAConnectFailure() throws Exception {
+    assertThat(plainCall("wrongsan", "x")).isNull();
+    assertThat(egret.awaitLogLineStartingWith("wrongsan "))
+        .startsWith("wrongsan TLS_error:|268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED:")
+        .contains(":TLS_error_end - alpha_wrong_san ")
+        .contains(" UF,URX peer=-");
   }
 
   @Test
