@@ -153,6 +153,8 @@ class TcpProxyIntegrationTest {
         + listener("overflow", "cluster: one_connection, access_log: " + log("overflow"), "")
         + listener("flood", "cluster: flood, access_log: " + log("flood"), bounded)
         + listener("upload", "cluster: slow_reader, access_log: " + log("upload"), bounded)
+        + listener("onconnect", "cluster: holder, access_log_options: { flush_access_log_on_connected: true }, "
+            + "access_log: " + log("onconnect"), "")
         + listener("gated", "cluster: echo_a, access_log: " + log("gated"), "", "async:50")
         + listener("denied", "cluster: echo_a, access_log: " + log("denied %CONNECTION_TERMINATION_DETAILS%"), "",
             "deny:rbac_access_denied_matched_policy[none]")
@@ -371,6 +373,18 @@ class TcpProxyIntegrationTest {
       s.getInputStream().read();
     }
     egret.awaitLogLineStartingWith("periodic - rx=3 tx=3 ");
+  }
+
+  @Test
+  void flushOnConnectedLogsAnEntryOnceTheUpstreamIsConnected() throws Exception {
+    try (Socket s = connect("onconnect")) {
+      s.getOutputStream().write('x');
+      assertThat(s.getInputStream().read()).isEqualTo('x');
+      // still open: this entry was written when the upstream connected
+      assertThat(egret.awaitLogLineStartingWith("onconnect ")).startsWith("onconnect - rx=");
+      assertThat(egret.awaitLogLines(0).stream().filter(l -> l.startsWith("onconnect ")).count()).isEqualTo(1);
+    }
+    egret.awaitLogLineStartingWith("onconnect - rx=1 tx=1 holder ");
   }
 
   @Test
