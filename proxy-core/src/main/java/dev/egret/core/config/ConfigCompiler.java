@@ -9,6 +9,9 @@ import dev.egret.core.http.HcmCompiler;
 import dev.egret.core.listener.ListenerCompiler;
 import dev.egret.core.internal.InternalListeners;
 import dev.egret.core.listener.ListenerConfig;
+import dev.egret.core.network.NetworkFilterRegistry;
+import dev.egret.core.tcp.DirectTcpConnector;
+import dev.egret.core.tcp.TcpProxyCompiler;
 import dev.egret.core.pool.PoolRegistry;
 import dev.egret.core.route.RouteTable;
 import dev.egret.core.router.ClusterRuntime;
@@ -101,6 +104,10 @@ public final class ConfigCompiler {
       RouteTable table = RouteTable.compile(routeConfig, at, clusterNames::contains, perFilter);
       return table == null ? null : new RouterImpl(table, clusters);
     }, accessLogWriter, recentEntries);
+    TcpProxyCompiler tcpProxies = new TcpProxyCompiler(stats, clusters, accessLogWriter, recentEntries,
+        DirectTcpConnector.INSTANCE);
+    ListenerCompiler.NetworkFilters network = new ListenerCompiler.NetworkFilters(tcpProxies::compile,
+        NetworkFilterRegistry.load(), stats);
     List<ListenerConfig> listeners = new ArrayList<>();
     Map<String, Integer> names = new HashMap<>();
     Map<InetSocketAddress, String> addresses = new HashMap<>();
@@ -112,7 +119,7 @@ public final class ConfigCompiler {
         at.field("name").error("duplicate listener name '" + l.getName() + "'");
         continue;
       }
-      ListenerConfig lc = ListenerCompiler.compile(l, at, stats, hcms::compile);
+      ListenerConfig lc = ListenerCompiler.compile(l, at, stats, hcms::compile, network);
       if (lc == null) {
         continue;
       }

@@ -4,11 +4,15 @@ import static java.util.Objects.requireNonNull;
 
 import dev.egret.core.Transports;
 import dev.egret.core.http.ConnectionInfo;
-import dev.egret.core.http.HttpPipelines;
 import dev.egret.core.internal.InternalChannel;
 import dev.egret.core.internal.InternalListeners;
+import dev.egret.core.network.ConnectionFilters;
 import dev.egret.core.stream.DynamicMetadata;
 import dev.egret.core.stream.FilterState;
+import dev.egret.core.stream.StreamInfo;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import dev.egret.core.tls.DownstreamTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -25,7 +29,8 @@ import javax.net.ssl.SSLSession;
 /**
  * A bound listener: accepts connections, picks each one's filter chain (peeking at the TLS
  * ClientHello when a chain matches on SNI, ALPN or transport) and installs that chain's transport
- * socket and HTTP connection manager on the connection's event loop.
+ * socket, then runs its network filters and terminal filter (HTTP connection manager or
+ * {@code tcp_proxy}) on the connection's event loop.
  */
 public final class ListenerRuntime {
   private static final InetSocketAddress NO_ADDRESS =
@@ -88,31 +93,65 @@ public final class ListenerRuntime {
     config.stats().downstreamCxTotal.inc();
     config.stats().downstreamCxActive.inc();
     ch.closeFuture().addListener(f -> config.stats().downstreamCxActive.dec());
+    StreamInfo info = StreamInfo.startingNow(); // a TCP access log's start: the connection's
     int port = ch.localAddress() instanceof InetSocketAddress a ? a.getPort() : 0;
     if (!config.chains().needsClientHello()) {
       FilterChain chain = config.chains().select(port, null, "raw_buffer", List.of());
-      install(config, ch, chain, null);
+      install(config, ch, chain, null, info);
       return;
     }
     ch.pipeline().addLast("egret-tls-inspector", new ClientHelloSniffer((ctx, facts) -> {
       FilterChain chain = config.chains().select(port, facts.hello().sni(),
           facts.tls() ? "tls" : "raw_buffer", facts.hello().alpn());
-      install(config, ctx.channel(), chain, facts.hello().sni());
+      install(config, ctx.channel(), chain, facts.hello().sni(), info);
       ctx.pipeline().remove(ctx.handler());
     }));
     ch.config().setAutoRead(true);
   }
 
-  private static void install(ListenerConfig config, Channel ch, FilterChain chain, String sni) {
+  private static void install(ListenerConfig config, Channel ch, FilterChain chain, String sni, StreamInfo info) {
     if (chain == null) {
       config.stats().noFilterChainMatch.inc();
       ch.close();
       return;
     }
-    if (chain.tls() != null) {
-      ch.pipeline().addLast("egret-tls", chain.tls().apply(ch.alloc()));
+    if (chain.tls() == null) {
+      startChain(ch, chain, connectionInfo(ch, null, sni), info);
+      return;
     }
-    HttpPipelines.install(ch, chain.hcm(), (c, ssl) -> connectionInfo(c, ssl, sni));
+    SslHandler ssl = chain.tls().apply(ch.alloc());
+    ch.pipeline().addLast("egret-tls", ssl);
+    ch.pipeline().addLast("egret-handshake", new ChannelInboundHandlerAdapter() {
+      @Override
+      public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent done) {
+          if (!done.isSuccess()) {
+            ctx.close(); // stays in place to swallow the handshake exception that follows
+            return;
+          }
+          ctx.pipeline().remove(this);
+          startChain(ctx.channel(), chain, connectionInfo(ctx.channel(), ssl, sni), info);
+          return;
+        }
+        ctx.fireUserEventTriggered(evt);
+      }
+
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close(); // a failed handshake: the completion event closes as well
+      }
+    });
+    ch.config().setAutoRead(true); // the handshake reads on its own; the chain then takes over
+  }
+
+  /** Runs the chain's network filters, then its terminal filter, on a connection whose transport is ready. */
+  private static void startChain(Channel ch, FilterChain chain, ConnectionInfo conn, StreamInfo info) {
+    info.setDownstreamAddresses(conn.local(), conn.remote());
+    info.setRequestedServerName(conn.sni());
+    info.setDownstreamPeerUriSan(conn.peerUriSan());
+    info.setDownstreamLocalUriSan(conn.localUriSan());
+    info.attachConnection(conn.filterState(), conn.dynamicMetadata());
+    ConnectionFilters.start(ch, conn, info, chain.networkFilters(), chain.terminal());
   }
 
   private static ConnectionInfo connectionInfo(Channel ch, SslHandler ssl, String sniffedSni) {
@@ -129,8 +168,8 @@ public final class ListenerRuntime {
         metadata = md;
       }
     }
-    if (ssl == null) {
-      return new ConnectionInfo(local, remote, false, null, null, null, state, metadata);
+    if (ssl == null) { // a sniffed SNI stays known when the chain passes TLS through
+      return new ConnectionInfo(local, remote, false, sniffedSni, null, null, state, metadata);
     }
     SSLSession session = ssl.engine().getSession();
     return new ConnectionInfo(local, remote, true, sniffedSni != null ? sniffedSni : requestedServerName(session),

@@ -229,6 +229,23 @@ public final class ClusterRuntime {
         breakers);
   }
 
+  /** The cluster's compiled settings (connect timeout, buffer limit, …). */
+  public dev.egret.core.upstream.ClusterConfig config() {
+    return cluster.config();
+  }
+
+  /**
+   * A TLS handler for a raw (L4, {@code tcp_proxy}) connection to {@code host}, with the cluster's
+   * configured SNI and verification; null when the cluster is plaintext.
+   */
+  public io.netty.handler.ssl.SslHandler newTlsHandler(io.netty.buffer.ByteBufAllocator alloc, Host host) {
+    if (tls == null) {
+      return null;
+    }
+    InetSocketAddress a = host.address();
+    return tls.newHandler(alloc, null, a.getAddress().getHostAddress(), a.getPort(), null);
+  }
+
   /** The host part of an authority: {@code [::1]:80} → {@code ::1}, {@code a.com:443} → {@code a.com}. */
   static String hostOf(String authority) {
     if (authority.startsWith("[")) {
