@@ -89,7 +89,7 @@ public final class ConfigCompiler {
     HcmCompiler hcms = new HcmCompiler(stats, (routeConfig, at, perFilter) -> {
       RouteTable table = RouteTable.compile(routeConfig, at, clusterNames::contains, perFilter);
       return table == null ? null : new RouterImpl(table, clusters);
-    }, accessLogWriter, recentEntries);
+    }, accessLogWriter, recentEntries, clusters::get);
     List<ListenerConfig> listeners = new ArrayList<>();
     Map<String, Integer> names = new HashMap<>();
     Map<InetSocketAddress, String> addresses = new HashMap<>();
