@@ -34,7 +34,7 @@ import java.util.function.Function;
  * With {@code envoy_grpc} each check picks a host of the named cluster through the cluster's load
  * balancer (on the stream's event loop) and uses a channel to that host, whose {@code :authority} is
  * {@code envoy_grpc.authority} or the cluster name; with {@code google_grpc} one channel to
- * {@code target_uri}. The call has the configured deadline; its completion, which arrives on a gRPC
+ * {@code target_uri}. The call has the configured deadline (none for an explicit 0); its completion, which arrives on a gRPC
  * transport thread, is handed back to the stream's event loop, so the loop never blocks.
  *
  * <p>Channels are made on first use, kept per host, and go idle (closing their connection) after
@@ -105,8 +105,9 @@ final class GrpcAuthzClient implements AuthzClient {
       channel = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(initialMetadata));
     }
     CheckRequest check = requests.build(cb, request, contextExtensions);
-    ClientCall<CheckRequest, CheckResponse> call = channel.newCall(AuthorizationGrpc.getCheckMethod(),
-        CallOptions.DEFAULT.withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS));
+    CallOptions options = timeoutMillis > 0
+        ? CallOptions.DEFAULT.withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS) : CallOptions.DEFAULT;
+    ClientCall<CheckRequest, CheckResponse> call = channel.newCall(AuthorizationGrpc.getCheckMethod(), options);
     EventLoop loop = cb.eventLoop();
     ClientCalls.asyncUnaryCall(call, check, new StreamObserver<CheckResponse>() {
       private CheckResponse response;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.egret.core.demo.DemoUpstream;
 import dev.egret.core.testing.EgretHarness;
+import dev.egret.core.testing.H2cClient;
 import dev.egret.core.testing.RefusedPort;
 import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
@@ -110,6 +111,30 @@ class ExtAuthzGrpcEndToEndTest {
                     failure_mode_allow: true
                     failure_mode_allow_header_add: true
                     status_on_error: { code: ServiceUnavailable }
+                - name: envoy.filters.http.router
+                  typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+        - name: two
+          address: { socket_address: { address: 127.0.0.1, port_value: 0 } }
+          filter_chains:
+          - filters:
+            - name: envoy.filters.network.http_connection_manager
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                stat_prefix: two
+                codec_type: HTTP2
+                route_config:
+                  virtual_hosts: [{ name: all, domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: upstream } }] }]
+                http_filters:
+                - name: ext_authz/first
+                  typed_config:
+                    "@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz
+                    stat_prefix: first
+                    grpc_service: { envoy_grpc: { cluster_name: authz }, timeout: 2s }
+                - name: ext_authz/second
+                  typed_config:
+                    "@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz
+                    stat_prefix: second
+                    grpc_service: { google_grpc: { target_uri: "127.0.0.1:${AUTHZ}", stat_prefix: authz }, timeout: 2s }
                 - name: envoy.filters.http.router
                   typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
         clusters:
@@ -273,6 +298,23 @@ class ExtAuthzGrpcEndToEndTest {
     assertThat(a.getSource().getAddress().getSocketAddress().getAddress()).isEqualTo("127.0.0.1");
     assertThat(a.getDestination().getAddress().getSocketAddress().getPortValue()).isEqualTo(egret.port("main"));
     assertThat(a.getRequest().getTime().getSeconds()).isPositive();
+  }
+
+  @Test
+  void twoProvidersOnOneHttp2ChainRunInOrderAndTheSecondSeesTheFirstsChanges() throws Exception {
+    H2cClient.Response r;
+    try (H2cClient h2 = new H2cClient(egret.port("two"))) {
+      r = h2.get("api.example.com", "/h2-allowed/twice");
+    }
+    assertThat(r.status()).isEqualTo(200);
+    CheckRequest first = authz.checks.poll(5, TimeUnit.SECONDS);
+    CheckRequest second = authz.checks.poll(5, TimeUnit.SECONDS);
+    assertThat(first.getAttributes().getRequest().getHttp().getHeadersMap()).doesNotContainKey("x-authz-user");
+    assertThat(second.getAttributes().getRequest().getHttp().getHeadersMap()).containsEntry("x-authz-user", "alice");
+    assertThat(second.getAttributes().getRequest().getHttp().getProtocol()).isEqualTo("HTTP/2");
+    String prom = egret.admin("/stats/prometheus").body();
+    assertThat(prom).containsPattern("envoy_http_ext_authz_first_ok\\{envoy_http_conn_manager_prefix=\"two\"} 1")
+        .containsPattern("envoy_http_ext_authz_second_ok\\{envoy_http_conn_manager_prefix=\"two\"} 1");
   }
 
   @Test

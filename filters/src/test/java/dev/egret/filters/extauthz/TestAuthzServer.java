@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real {@code envoy.service.auth.v3.Authorization} server on 127.0.0.1 that decides as scenario S1's
  * Kyverno policy does: a request is allowed only with {@code x-force-authorized: true} or
- * {@code enabled}. Allowed answers set {@code x-authz-user: alice}, append to {@code x-append-me},
+ * {@code enabled} (or, for clients that cannot set headers, a path under {@code /h2-allowed}). Allowed answers set {@code x-authz-user: alice}, append to {@code x-append-me},
  * remove {@code x-remove-me} and add the response header {@code x-authz-decision: allowed}. Other
  * behaviours by request header: {@code x-deny-custom} → 401 with headers and body;
  * {@code x-slow: MS} → answers after MS milliseconds. Everything else is denied (403, body
@@ -72,7 +72,7 @@ final class TestAuthzServer implements AutoCloseable {
 
   static CheckResponse decide(Map<String, String> h) {
     String force = h.getOrDefault("x-force-authorized", "");
-    if (force.equals("true") || force.equals("enabled")) {
+    if (force.equals("true") || force.equals("enabled") || h.getOrDefault(":path", "").startsWith("/h2-allowed")) {
       return CheckResponse.newBuilder()
           .setStatus(Status.newBuilder().setCode(0))
           .setOkResponse(OkHttpResponse.newBuilder()
