@@ -70,7 +70,7 @@ class ExtAuthzGrpcEndToEndTest {
                     transport_api_version: V3
                     grpc_service:
                       envoy_grpc: { cluster_name: authz, authority: authz.example }
-                      timeout: 0.5s
+                      timeout: 5s
                     disallowed_headers: { patterns: [ { exact: x-secret } ] }
                 - name: envoy.filters.http.router
                   typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
@@ -111,6 +111,44 @@ class ExtAuthzGrpcEndToEndTest {
                     failure_mode_allow: true
                     failure_mode_allow_header_add: true
                     status_on_error: { code: ServiceUnavailable }
+                - name: envoy.filters.http.router
+                  typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+        - name: gated
+          address: { socket_address: { address: 127.0.0.1, port_value: 0 } }
+          filter_chains:
+          - filters:
+            - name: envoy.filters.network.http_connection_manager
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                stat_prefix: gated
+                access_log: *log
+                route_config:
+                  virtual_hosts: [{ name: all, domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: upstream } }] }]
+                http_filters:
+                - name: envoy.filters.http.ext_authz
+                  typed_config:
+                    "@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz
+                    grpc_service: { envoy_grpc: { cluster_name: authz } }
+                    filter_enabled: { default_value: { numerator: 0 }, runtime_key: ext_authz.enabled }
+                    deny_at_disable: { default_value: true, runtime_key: ext_authz.deny }
+                - name: envoy.filters.http.router
+                  typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+        - name: short
+          address: { socket_address: { address: 127.0.0.1, port_value: 0 } }
+          filter_chains:
+          - filters:
+            - name: envoy.filters.network.http_connection_manager
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                stat_prefix: short
+                access_log: *log
+                route_config:
+                  virtual_hosts: [{ name: all, domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: upstream } }] }]
+                http_filters:
+                - name: envoy.filters.http.ext_authz
+                  typed_config:
+                    "@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz
+                    grpc_service: { envoy_grpc: { cluster_name: authz }, timeout: 0.3s }
                 - name: envoy.filters.http.router
                   typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
         - name: two
@@ -261,12 +299,23 @@ class ExtAuthzGrpcEndToEndTest {
   @Test
   void serverSlowerThanTheTimeoutIsAnError() throws Exception {
     long start = System.nanoTime();
-    HttpResponse<String> r = get("main", "/slow", Map.of("x-force-authorized", "true", "x-slow", "3000"));
+    HttpResponse<String> r = get("short", "/slow", Map.of("x-force-authorized", "true", "x-slow", "3000"));
     long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertThat(r.statusCode()).isEqualTo(403);
-    assertThat(tookMs).as("answered at the 0.5 s timeout, not after the server's 3 s").isLessThan(2500);
+    assertThat(tookMs).as("answered at the 0.3 s timeout, not after the server's 3 s").isLessThan(2500);
     assertThat(egret.awaitLogLineStartingWith("GET api.example.com/slow"))
         .isEqualTo("GET api.example.com/slow 403 UAEX ext_authz_error");
+  }
+
+  @Test
+  void disabledFilterWithDenyAtDisableRefusesWithoutCalling() throws Exception {
+    HttpResponse<String> r = get("gated", "/off", Map.of("x-force-authorized", "true"));
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(authz.checks).isEmpty();
+    assertThat(egret.awaitLogLineStartingWith("GET api.example.com/off"))
+        .isEqualTo("GET api.example.com/off 403 UAEX ext_authz_error");
+    assertThat(egret.admin("/stats/prometheus").body())
+        .containsPattern("envoy_http_ext_authz_disabled\\{envoy_http_conn_manager_prefix=\"gated\"} 1");
   }
 
   @Test

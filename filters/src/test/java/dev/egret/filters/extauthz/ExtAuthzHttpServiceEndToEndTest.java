@@ -52,7 +52,7 @@ class ExtAuthzHttpServiceEndToEndTest {
                     "@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz
                     allowed_headers: { patterns: [ { exact: x-force-authorized }, { prefix: x-trace- } ] }
                     http_service:
-                      server_uri: { uri: "http://authz.local", cluster: authz_http, timeout: 2s }
+                      server_uri: { uri: "http://authz.local", cluster: authz_http, timeout: 5s }
                       path_prefix: /check
                       authorization_request:
                         headers_to_add: [ { key: x-from-egret, value: "yes" } ]

@@ -62,7 +62,7 @@ class ExtAuthzMtlsPrincipalTest {
                 - name: envoy.filters.http.ext_authz
                   typed_config:
                     "@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz
-                    grpc_service: { envoy_grpc: { cluster_name: authz }, timeout: 2s }
+                    grpc_service: { envoy_grpc: { cluster_name: authz }, timeout: 5s }
                     include_tls_session: true
                 - name: envoy.filters.http.router
                   typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
