@@ -167,12 +167,16 @@ class ExtAuthzGrpcEndToEndTest {
                   typed_config:
                     "@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz
                     stat_prefix: first
-                    grpc_service: { envoy_grpc: { cluster_name: authz }, timeout: 2s }
+                    grpc_service: { envoy_grpc: { cluster_name: authz }, timeout: 5s }
                 - name: ext_authz/second
                   typed_config:
                     "@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz
                     stat_prefix: second
-                    grpc_service: { google_grpc: { target_uri: "127.0.0.1:${AUTHZ}", stat_prefix: authz }, timeout: 2s }
+                    grpc_service: { google_grpc: { target_uri: "127.0.0.1:${AUTHZ}", stat_prefix: authz }, timeout: 5s }
+                    filter_enabled_metadata:
+                      filter: envoy.filters.http.ext_authz
+                      path: [ { key: user } ]
+                      value: { string_match: { exact: alice } }
                 - name: envoy.filters.http.router
                   typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
         clusters:
@@ -350,7 +354,7 @@ class ExtAuthzGrpcEndToEndTest {
   }
 
   @Test
-  void twoProvidersOnOneHttp2ChainRunInOrderAndTheSecondSeesTheFirstsChanges() throws Exception {
+  void twoProvidersOnOneHttp2ChainRunInOrderAndTheSecondSeesTheFirstsHeadersAndMetadata() throws Exception {
     H2cClient.Response r;
     try (H2cClient h2 = new H2cClient(egret.port("two"))) {
       r = h2.get("api.example.com", "/h2-allowed/twice");

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * A real {@code envoy.service.auth.v3.Authorization} server on 127.0.0.1 that decides as scenario S1's
  * Kyverno policy does: a request is allowed only with {@code x-force-authorized: true} or
  * {@code enabled} (or, for clients that cannot set headers, a path under {@code /h2-allowed}). Allowed answers set {@code x-authz-user: alice}, append to {@code x-append-me},
- * remove {@code x-remove-me} and add the response header {@code x-authz-decision: allowed}. Other
+ * remove {@code x-remove-me}, add the response header {@code x-authz-decision: allowed} and return
+ * dynamic metadata {@code user: alice}. Other
  * behaviours by request header: {@code x-deny-custom} → 401 with headers and body;
  * {@code x-slow: MS} → answers after MS milliseconds. Everything else is denied (403, body
  * {@code denied by policy}). Every CheckRequest is recorded.
@@ -80,6 +81,8 @@ final class TestAuthzServer implements AutoCloseable {
               .addHeaders(header("x-append-me", "from-authz", true))
               .addHeadersToRemove("x-remove-me")
               .addResponseHeadersToAdd(header("x-authz-decision", "allowed", null)))
+          .setDynamicMetadata(com.google.protobuf.Struct.newBuilder().putFields("user",
+              com.google.protobuf.Value.newBuilder().setStringValue("alice").build()))
           .build();
     }
     if (h.containsKey("x-deny-custom")) {
