@@ -103,7 +103,7 @@ public final class ConfigCompiler {
     HcmCompiler hcms = new HcmCompiler(stats, (routeConfig, at, perFilter) -> {
       RouteTable table = RouteTable.compile(routeConfig, at, clusterNames::contains, perFilter);
       return table == null ? null : new RouterImpl(table, clusters);
-    }, accessLogWriter, recentEntries);
+    }, accessLogWriter, recentEntries, clusters::get);
     TcpProxyCompiler tcpProxies = new TcpProxyCompiler(stats, clusters, accessLogWriter, recentEntries,
         DirectTcpConnector.INSTANCE);
     ListenerCompiler.NetworkFilters network = new ListenerCompiler.NetworkFilters(tcpProxies::compile,

@@ -136,6 +136,11 @@ public final class ClusterRuntime {
     return cluster.stats();
   }
 
+  /** Whether the cluster's transport socket is TLS (an {@code UpstreamTlsContext}). */
+  public boolean usesTls() {
+    return tls != null;
+  }
+
   public CircuitBreakers breakers() {
     return breakers;
   }
