@@ -92,11 +92,12 @@ final class RouteCompiler {
     allowOnly(vh, at, Set.of("name", "domains", "routes", "retry_policy", "include_request_attempt_count",
         "include_attempt_count_in_response", "typed_per_filter_config", "request_headers_to_add",
         "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove"));
-    Map<String, Object> vhostLevel = perFilterConfigs(vh.getTypedPerFilterConfigMap(),
-        at.field("typed_per_filter_config"), configLevel);
+    Map<String, Object> vhostOwn = perFilterConfigs(vh.getTypedPerFilterConfigMap(),
+        at.field("typed_per_filter_config"), Map.of());
+    Map<String, Object> vhostLevel = merge(configLevel, vhostOwn);
     RetryPolicy vhostRetry = vh.hasRetryPolicy() ? RetryPolicy.compile(vh.getRetryPolicy(), at.field("retry_policy")) : null;
     VhostDefaults defaults = new VhostDefaults(vhostRetry, vh.getIncludeRequestAttemptCount(),
-        vh.getIncludeAttemptCountInResponse(), vhostLevel,
+        vh.getIncludeAttemptCountInResponse(), vhostLevel, vhostOwn,
         requestHeaders(vh.getRequestHeadersToAddList(), vh.getRequestHeadersToRemoveList(), at),
         responseHeaders(vh.getResponseHeadersToAddList(), vh.getResponseHeadersToRemoveList(), at));
     if (vh.getName().isEmpty()) {
@@ -117,7 +118,8 @@ final class RouteCompiler {
 
   /** What a virtual host gives each of its routes. */
   private record VhostDefaults(RetryPolicy retryPolicy, boolean includeRequestAttemptCount,
-      boolean includeAttemptCountInResponse, Map<String, Object> perFilter, HeaderMutation requestHeaders,
+      boolean includeAttemptCountInResponse, Map<String, Object> perFilter, Map<String, Object> perFilterOwn,
+      HeaderMutation requestHeaders,
       HeaderMutation responseHeaders) {}
 
   private boolean mostSpecificHeaderMutationsWins;
@@ -136,6 +138,32 @@ final class RouteCompiler {
     HeaderMutation m = HeaderMutation.compile(add, remove, at.field("response_headers_to_add"),
         at.field("response_headers_to_remove"));
     return m == null ? HeaderMutation.NONE : m;
+  }
+
+  private static Map<String, Object> merge(Map<String, Object> inherited, Map<String, Object> own) {
+    if (own.isEmpty()) {
+      return inherited;
+    }
+    if (inherited.isEmpty()) {
+      return own;
+    }
+    Map<String, Object> out = new HashMap<>(inherited);
+    out.putAll(own);
+    return Map.copyOf(out);
+  }
+
+  /** Each filter's per-route configs of the route, virtual host and route configuration, in that order. */
+  private static Map<String, List<Object>> levels(Map<String, Object> route, Map<String, Object> vhost,
+      Map<String, Object> config) {
+    if (route.isEmpty() && vhost.isEmpty() && config.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, List<Object>> out = new HashMap<>();
+    for (Map<String, Object> level : List.of(route, vhost, config)) {
+      level.forEach((name, value) -> out.computeIfAbsent(name, n -> new ArrayList<>(3)).add(value));
+    }
+    out.replaceAll((name, list) -> List.copyOf(list));
+    return Map.copyOf(out);
   }
 
   /** The levels in the order they are applied: most specific first unless the flag reverses it. */
@@ -206,8 +234,10 @@ final class RouteCompiler {
     HeaderMutation routeRequest = requestHeaders(r.getRequestHeadersToAddList(), r.getRequestHeadersToRemoveList(), at);
     HeaderMutation routeResponse = responseHeaders(r.getResponseHeadersToAddList(),
         r.getResponseHeadersToRemoveList(), at);
-    Map<String, Object> perFilterLevel = perFilterConfigs(r.getTypedPerFilterConfigMap(),
-        at.field("typed_per_filter_config"), defaults.perFilter());
+    Map<String, Object> routeOwn = perFilterConfigs(r.getTypedPerFilterConfigMap(),
+        at.field("typed_per_filter_config"), Map.of());
+    Map<String, Object> perFilterLevel = merge(defaults.perFilter(), routeOwn);
+    Map<String, List<Object>> perFilterLevels = levels(routeOwn, defaults.perFilterOwn(), configLevel);
     if (!r.hasMatch()) {
       at.field("match").error("match is required");
       return null;
@@ -236,7 +266,7 @@ final class RouteCompiler {
       return null;
     }
     return new RouteEntry(r.getName(), vhostName, path, headers, params, cluster, redirect, direct,
-        perFilterLevel, new RouteEntry.HeaderLevels(
+        perFilterLevel, perFilterLevels, new RouteEntry.HeaderLevels(
             levels(routeRequest, defaults.requestHeaders(), configRequestHeaders),
             levels(routeResponse, defaults.responseHeaders(), configResponseHeaders),
             mostSpecificHeaderMutationsWins));

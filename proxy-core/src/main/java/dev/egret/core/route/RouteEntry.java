@@ -45,6 +45,17 @@ public final class RouteEntry {
   }
 
   private final HeaderLevels headerLevels;
+  private final Map<String, List<Object>> perFilterConfigLevels;
+
+  /**
+   * Every per-route configuration of the filter named {@code filterName}, most specific first: the
+   * route's, then its virtual host's, then its route configuration's (each present only if set, and
+   * possibly {@link PerFilterConfig#DISABLED}). For filters, such as header mutation, that apply every
+   * level rather than the most specific one.
+   */
+  public List<Object> perFilterConfigLevels(String filterName) {
+    return perFilterConfigLevels.getOrDefault(filterName, List.of());
+  }
 
   RouteEntry(String name, String virtualHostName, PathMatcher path, List<HeaderMatch> headers,
       List<QueryParamMatch> queryParams, ClusterAction cluster, Redirect redirect,
@@ -56,6 +67,15 @@ public final class RouteEntry {
   RouteEntry(String name, String virtualHostName, PathMatcher path, List<HeaderMatch> headers,
       List<QueryParamMatch> queryParams, ClusterAction cluster, Redirect redirect,
       DirectResponse directResponse, Map<String, Object> perFilterConfig, HeaderLevels headerLevels) {
+    this(name, virtualHostName, path, headers, queryParams, cluster, redirect, directResponse, perFilterConfig,
+        Map.of(), headerLevels);
+  }
+
+  RouteEntry(String name, String virtualHostName, PathMatcher path, List<HeaderMatch> headers,
+      List<QueryParamMatch> queryParams, ClusterAction cluster, Redirect redirect,
+      DirectResponse directResponse, Map<String, Object> perFilterConfig,
+      Map<String, List<Object>> perFilterConfigLevels, HeaderLevels headerLevels) {
+    this.perFilterConfigLevels = Map.copyOf(perFilterConfigLevels);
     this.headerLevels = requireNonNull(headerLevels, "headerLevels");
     this.perFilterConfig = Map.copyOf(perFilterConfig);
     this.name = name == null || name.isEmpty() ? null : name;
