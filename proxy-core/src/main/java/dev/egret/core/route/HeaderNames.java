@@ -3,7 +3,7 @@ package dev.egret.core.route;
 import dev.egret.core.config.ConfigPath;
 
 /** Checks the header names that route tables and header-mutation filters add or remove. */
-final class HeaderNames {
+public final class HeaderNames {
   private HeaderNames() {}
 
   /**
@@ -11,7 +11,7 @@ final class HeaderNames {
    * be mutated this way (pseudo-headers, {@code host}: use path and host rewrites); errors go to
    * {@code at}.
    */
-  static String checkMutable(String name, ConfigPath at) {
+  public static String checkMutable(String name, ConfigPath at) {
     if (name.isEmpty()) {
       at.error("header name must not be empty");
       return name;

@@ -91,7 +91,8 @@ final class RouteCompiler {
     int before = at.errorCount();
     allowOnly(vh, at, Set.of("name", "domains", "routes", "retry_policy", "include_request_attempt_count",
         "include_attempt_count_in_response", "typed_per_filter_config", "request_headers_to_add",
-        "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove"));
+        "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove",
+        "metadata")); // metadata: data for filters and logs (kgateway sets it), as on routes
     Map<String, Object> vhostOwn = perFilterConfigs(vh.getTypedPerFilterConfigMap(),
         at.field("typed_per_filter_config"), Map.of());
     Map<String, Object> vhostLevel = merge(configLevel, vhostOwn);
