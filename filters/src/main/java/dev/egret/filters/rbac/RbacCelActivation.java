@@ -52,7 +52,7 @@ final class RbacCelActivation implements CelActivation {
       case "request.query" -> query(r.path());
       case "request.time" -> r.startEpochMillis() < 0 ? null : Timestamp.newBuilder()
           .setSeconds(Math.floorDiv(r.startEpochMillis(), 1000))
-          .setNanos((int) Math.floorMod(r.startEpochMillis(), 1000) * 1_000_000).build();
+          .setNanos(Math.floorMod(r.startEpochMillis(), 1000) * 1_000_000).build();
       case "request.size" -> contentLength();
       case "source.address" -> address(r.remoteAddress());
       case "source.port" -> port(r.remoteAddress());
