@@ -15,8 +15,10 @@ import java.util.Set;
 
 /**
  * One compiled {@code HeaderValueOption}: a header name, a value that may hold access-log commands
- * ({@code %DOWNSTREAM_REMOTE_ADDRESS%}, {@code %REQ(x)%}, {@code %START_TIME(...)%}, … compiled once,
- * {@code %%} a literal percent) and how it meets an existing header:
+ * ({@code %DOWNSTREAM_REMOTE_ADDRESS%}, {@code %REQ(x)%}, {@code %START_TIME(...)%}, every access-log
+ * command, plus {@code %FILTER_STATE(key:PLAIN)%} and {@code %DYNAMIC_METADATA(ns:key)%} from
+ * {@link HeaderCommands}; compiled once, {@code %%} a literal percent) and how it meets an existing
+ * header:
  * <ul>
  *   <li>{@code APPEND_IF_EXISTS_OR_ADD} (the default): one more value, or the header is added;</li>
  *   <li>{@code ADD_IF_ABSENT}: added only when the header is absent;</li>
@@ -102,7 +104,7 @@ public final class HeaderValueAdd {
     if (value.indexOf('%') < 0) {
       literal = value;
     } else {
-      format = AccessLogFormat.compileText(value, true, List.of(), va);
+      format = AccessLogFormat.compileText(value, true, List.of(HeaderCommands.INSTANCE), va);
     }
     if (at.errorCount() > before) {
       return null;

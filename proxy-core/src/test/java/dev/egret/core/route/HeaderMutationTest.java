@@ -96,6 +96,34 @@ class HeaderMutationTest {
   }
 
   @Test
+  void filterStateAndDynamicMetadataCommands() {
+    HttpHeaders h = headers();
+    StreamInfo info = info(h);
+    info.filterState().setString("io.istio.peer_principal", "spiffe://td/ns/a/sa/b");
+    info.dynamicMetadata().merge("envoy.filters.http.ext_authz", com.google.protobuf.Struct.newBuilder()
+        .putFields("user", com.google.protobuf.Value.newBuilder().setStringValue("ann").build())
+        .putFields("n", com.google.protobuf.Value.newBuilder().setNumberValue(7).build()).build());
+    RouteEntry r = routeAdding(opt("x-peer", "By=me;URI=%FILTER_STATE(io.istio.peer_principal:PLAIN)%", null) + ","
+        + opt("x-legacy", "%PER_REQUEST_STATE(io.istio.peer_principal)%", null) + ","
+        + opt("x-user", "%DYNAMIC_METADATA(envoy.filters.http.ext_authz:user)%", null) + ","
+        + opt("x-n", "%DYNAMIC_METADATA([\\\"envoy.filters.http.ext_authz\\\",\\\"n\\\"])%", null) + ","
+        + opt("x-none", "%DYNAMIC_METADATA(nope:x)%", null));
+    r.mutateRequestHeaders(h, info, null);
+    assertThat(h.get("x-peer")).isEqualTo("By=me;URI=spiffe://td/ns/a/sa/b");
+    assertThat(h.get("x-legacy")).isEqualTo("spiffe://td/ns/a/sa/b");
+    assertThat(h.get("x-user")).isEqualTo("ann");
+    assertThat(h.get("x-n")).isEqualTo("7");
+    assertThat(h.contains("x-none")).isFalse();
+  }
+
+  @Test
+  void upstreamMetadataIsRefusedRatherThanLeftEmpty() {
+    assertThat(errors("{\"virtual_hosts\":[{\"name\":\"vh\",\"domains\":[\"*\"],\"routes\":[],"
+        + "\"request_headers_to_add\":[" + opt("x-a", "%UPSTREAM_METADATA([\\\"ns\\\",\\\"k\\\"])%", null) + "]}]}"))
+        .extracting(ConfigError::path).containsExactly("virtual_hosts[0].request_headers_to_add[0].header.value");
+  }
+
+  @Test
   void removalsRunBeforeAdditionsAndValuesSeeTheOriginalHeaders() {
     RouteEntry r = table("{\"name\":\"rc\",\"virtual_hosts\":[{\"name\":\"vh\",\"domains\":[\"*\"],\"routes\":[{"
         + "\"match\":{\"prefix\":\"/\"},\"route\":{\"cluster\":\"a\"},"
