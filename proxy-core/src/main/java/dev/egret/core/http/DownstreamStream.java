@@ -86,6 +86,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   private LastHttpContent heldEnd;
   private RouteEntry route;
   private boolean routeResolved;
+  private java.util.function.Consumer<HttpHeaders> responseHeadersMutator; // the router's, per stream
   private static final HttpFilter[] NO_FILTERS = new HttpFilter[0];
   private StreamTimers timers;
   private boolean draining;
@@ -159,6 +160,10 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
       ReferenceCountUtil.release(response);
       return;
     }
+    if (responseHeadersMutator != null) {
+      info.setResponse(response); // so that %RESPONSE_CODE% and %RESP(...)% in values see this response
+      responseHeadersMutator.accept(h); // the route's response_headers_to_add/remove, before the filters
+    }
     h.set(HttpHeaderNames.SERVER, config.serverName());
     timers.activity();
     for (int i = Math.min(nextFilter, filters.length) - 1; i >= 0; i--) {
@@ -221,6 +226,15 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
       r.headers().add(extra);
     }
     sendResponseHeaders(r);
+  }
+
+  /**
+   * Installs the change the router makes to every response of this stream (the chosen route's
+   * {@code response_headers_to_add/remove}), upstream answers and local replies alike; applied
+   * before the HTTP filters see the response. Null removes it.
+   */
+  public void setResponseHeadersMutator(java.util.function.Consumer<HttpHeaders> mutator) {
+    this.responseHeadersMutator = mutator;
   }
 
   /**
@@ -378,6 +392,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     streamActive = true;
     route = null;
     routeResolved = false;
+    responseHeadersMutator = null;
     info.setRequest(req);
     timers.start(config.streamIdleTimeoutMillis(), config.requestTimeoutMillis(), config.maxStreamDurationMillis());
     config.stats().downstreamRqTotal.inc();

@@ -189,7 +189,7 @@ public final class HcmCompiler {
     for (int i = 0; i < filters.size(); i++) {
       HttpFilter f = filters.get(i);
       ConfigPath fa = at.index(i);
-      Fields.allowOnly(f, fa, Set.of("name", "typed_config", "is_optional"));
+      Fields.allowOnly(f, fa, Set.of("name", "typed_config", "is_optional", "disabled"));
       String type = f.getTypedConfig().getTypeUrl();
       boolean isRouter = type.equals(ROUTER_TYPE) || (type.isEmpty() && f.getName().equals("envoy.filters.http.router"));
       if (!isRouter) {
@@ -204,7 +204,7 @@ public final class HcmCompiler {
         HttpFilterFactory factory = provider.compile(f.getTypedConfig(), fa.field("typed_config"),
             context.named(f.getName()));
         if (factory != null) {
-          out.add(factory);
+          out.add(f.getDisabled() ? new dev.egret.core.http.filter.DisabledByDefault(f.getName(), factory) : factory);
         }
         if (i == filters.size() - 1) {
           fa.error("http_filters must end with envoy.filters.http.router");
@@ -213,6 +213,9 @@ public final class HcmCompiler {
       }
       if (i != filters.size() - 1) {
         fa.error("envoy.filters.http.router must be the last HTTP filter");
+      }
+      if (f.getDisabled()) {
+        fa.field("disabled").error("the router filter cannot be disabled");
       }
       if (!type.isEmpty()) {
         try {

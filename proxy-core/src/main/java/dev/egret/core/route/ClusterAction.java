@@ -113,12 +113,23 @@ public final class ClusterAction {
       String v = headers.get(clusterHeader);
       return v == null || v.isEmpty() ? null : v;
     }
+    return pickWeighted(random).name();
+  }
+
+  /**
+   * The weighted-cluster entry for a random value: {@code random mod totalWeight} falls into the
+   * intervals {@code [0, w1), [w1, w1+w2), …}; null when this action has no weighted clusters.
+   */
+  public WeightedCluster pickWeighted(long random) {
+    if (weighted.isEmpty()) {
+      return null;
+    }
     long selected = Long.remainderUnsigned(random, totalWeight);
     long end = 0;
     for (WeightedCluster c : weighted) {
       end += c.weight();
       if (selected < end) {
-        return c.name();
+        return c;
       }
     }
     throw new AssertionError("weights sum to " + totalWeight);

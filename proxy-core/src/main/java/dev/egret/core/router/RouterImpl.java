@@ -9,6 +9,7 @@ import dev.egret.core.route.ClusterAction;
 import dev.egret.core.route.DirectResponse;
 import dev.egret.core.route.RouteEntry;
 import dev.egret.core.route.RouteTable;
+import dev.egret.core.route.WeightedCluster;
 import dev.egret.core.stream.ResponseFlag;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -48,6 +49,11 @@ public final class RouterImpl implements HttpRouter {
       return null;
     }
     s.info().setRouteName(route.name());
+    WeightedCluster picked = route.actionType() == dev.egret.core.route.ActionType.CLUSTER
+        ? route.clusterAction().pickWeighted(ThreadLocalRandom.current().nextLong()) : null;
+    if (route.mutatesResponseHeaders() || (picked != null && !picked.responseHeaders().isEmpty())) {
+      s.setResponseHeadersMutator(headers -> route.mutateResponseHeaders(headers, s.info(), picked));
+    }
     switch (route.actionType()) {
       case DIRECT_RESPONSE -> {
         DirectResponse d = route.directResponse();
@@ -62,7 +68,8 @@ public final class RouterImpl implements HttpRouter {
         return null;
       }
       default -> {
-        return toCluster(s, req, route.clusterAction());
+        route.mutateRequestHeaders(h, s.info(), picked);
+        return toCluster(s, req, route.clusterAction(), picked);
       }
     }
   }
@@ -72,9 +79,10 @@ public final class RouterImpl implements HttpRouter {
     return routes.route(req.headers().get(HttpHeaderNames.HOST, ""), req.uri(), req.headers());
   }
 
-  private RequestHandler toCluster(DownstreamStream s, HttpRequest req, ClusterAction action) {
+  private RequestHandler toCluster(DownstreamStream s, HttpRequest req, ClusterAction action,
+      WeightedCluster picked) {
     HttpHeaders h = req.headers();
-    String name = action.clusterName(h, ThreadLocalRandom.current().nextLong());
+    String name = picked != null ? picked.name() : action.clusterName(h, ThreadLocalRandom.current().nextLong());
     ClusterRuntime cluster = name == null ? null : clusters.get(name);
     if (cluster == null) {
       s.config().stats().noCluster.inc();
