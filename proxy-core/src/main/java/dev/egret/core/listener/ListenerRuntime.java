@@ -14,13 +14,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
-import java.util.List;
 import javax.net.ssl.SSLSession;
 
 /**
- * A bound listener: accepts connections, picks each one's filter chain (peeking at the TLS
- * ClientHello when a chain matches on SNI, ALPN or transport) and installs that chain's transport
- * socket and HTTP connection manager on the connection's event loop.
+ * A bound listener: accepts connections, runs its listener filters (which may peek at the TLS
+ * ClientHello or the first HTTP bytes, or read a PROXY header), picks each one's filter chain from
+ * what they learned, and installs that chain's transport socket and HTTP connection manager on the
+ * connection's event loop.
  */
 public final class ListenerRuntime {
   private final ListenerConfig config;
@@ -55,25 +55,26 @@ public final class ListenerRuntime {
   }
 
   private static void accept(ListenerConfig config, Channel ch) {
+    accept(config, ch, ConnectionFacts.accepted((InetSocketAddress) ch.localAddress(),
+        (InetSocketAddress) ch.remoteAddress()));
+  }
+
+  /**
+   * Runs a new connection through the listener: its listener filters, then filter-chain selection,
+   * then the chosen chain's transport socket and connection manager. {@code facts} carries the
+   * connection's addresses and its initial filter state (an internal listener passes the state the
+   * creating stream shared, so that {@code original_dst} can restore addresses from it).
+   */
+  public static void accept(ListenerConfig config, Channel ch, ConnectionFacts facts) {
     config.stats().downstreamCxTotal.inc();
     config.stats().downstreamCxActive.inc();
     ch.closeFuture().addListener(f -> config.stats().downstreamCxActive.dec());
-    int port = ((InetSocketAddress) ch.localAddress()).getPort();
-    if (!config.chains().needsClientHello()) {
-      FilterChain chain = config.chains().select(port, null, "raw_buffer", List.of());
-      install(config, ch, chain, null);
-      return;
-    }
-    ch.pipeline().addLast("egret-tls-inspector", new ClientHelloSniffer((ctx, facts) -> {
-      FilterChain chain = config.chains().select(port, facts.hello().sni(),
-          facts.tls() ? "tls" : "raw_buffer", facts.hello().alpn());
-      install(config, ctx.channel(), chain, facts.hello().sni());
-      ctx.pipeline().remove(ctx.handler());
-    }));
-    ch.config().setAutoRead(true);
+    ListenerFilterHandler.start(ch, config.listenerFilters(), facts,
+        (c, f) -> install(config, c, config.chains().select(f), f),
+        config.stats().downstreamPreCxTimeout::inc);
   }
 
-  private static void install(ListenerConfig config, Channel ch, FilterChain chain, String sni) {
+  private static void install(ListenerConfig config, Channel ch, FilterChain chain, ConnectionFacts facts) {
     if (chain == null) {
       config.stats().noFilterChainMatch.inc();
       ch.close();
@@ -82,18 +83,18 @@ public final class ListenerRuntime {
     if (chain.tls() != null) {
       ch.pipeline().addLast("egret-tls", chain.tls().apply(ch.alloc()));
     }
-    HttpPipelines.install(ch, chain.hcm(), (c, ssl) -> connectionInfo(c, ssl, sni));
+    HttpPipelines.install(ch, chain.hcm(), (c, ssl) -> connectionInfo(facts, ssl));
   }
 
-  private static ConnectionInfo connectionInfo(Channel ch, SslHandler ssl, String sniffedSni) {
-    InetSocketAddress local = (InetSocketAddress) ch.localAddress();
-    InetSocketAddress remote = (InetSocketAddress) ch.remoteAddress();
+  private static ConnectionInfo connectionInfo(ConnectionFacts f, SslHandler ssl) {
     if (ssl == null) {
-      return new ConnectionInfo(local, remote, false, null, null, null);
+      return new ConnectionInfo(f.local(), f.remote(), false, null, null, null, f.filterState(),
+          f.dynamicMetadata(), f.directRemote());
     }
     SSLSession session = ssl.engine().getSession();
-    return new ConnectionInfo(local, remote, true, sniffedSni != null ? sniffedSni : requestedServerName(session),
-        DownstreamTls.peerUriSan(session), DownstreamTls.localUriSan(session));
+    String sni = f.serverName() != null ? f.serverName() : requestedServerName(session);
+    return new ConnectionInfo(f.local(), f.remote(), true, sni, DownstreamTls.peerUriSan(session),
+        DownstreamTls.localUriSan(session), f.filterState(), f.dynamicMetadata(), f.directRemote());
   }
 
   private static String requestedServerName(SSLSession session) {
