@@ -210,4 +210,25 @@ class ListenerFilterPipelineTest {
     assertThat(at.errorCount()).isEqualTo(2);
     assertThat(at.errors().toString()).contains("original_src").contains("pass_through_tlvs");
   }
+
+  @Test
+  void originalDstRestoresAddressesFromFilterStateOnAnInternalConnection() {
+    ListenerFilters lf = compile(filter("envoy.filters.listener.original_dst",
+        io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst.getDefaultInstance()));
+    dev.egret.core.stream.FilterState shared = dev.egret.core.stream.FilterState.forConnection();
+    shared.setString(OriginalDstStage.LOCAL_KEY, "[2001:db8::10]:8080");
+    shared.setString(OriginalDstStage.REMOTE_KEY, "10.244.1.7:51000");
+    ConnectionFacts internal = new ConnectionFacts(null, null, shared, dev.egret.core.stream.DynamicMetadata.forConnection());
+    ListenerFilterHandler.start(new EmbeddedChannel(), lf, internal, (c, f) -> done.set(f), null);
+    assertThat(done.get().local()).isEqualTo(new InetSocketAddress("2001:db8::10", 8080));
+    assertThat(done.get().remote()).isEqualTo(new InetSocketAddress("10.244.1.7", 51000));
+
+    dev.egret.core.stream.FilterState hostname = dev.egret.core.stream.FilterState.forConnection();
+    hostname.setString(OriginalDstStage.LOCAL_KEY, "reviews.default.svc.cluster.local:9080");
+    ConnectionFacts socket = new ConnectionFacts(new InetSocketAddress("127.0.0.1", 15001),
+        new InetSocketAddress("127.0.0.2", 1), hostname, dev.egret.core.stream.DynamicMetadata.forConnection());
+    ListenerFilterHandler.start(new EmbeddedChannel(), lf, socket, (c, f) -> done.set(f), null);
+    assertThat(done.get().local()).as("not IP:PORT: the local address stays")
+        .isEqualTo(new InetSocketAddress("127.0.0.1", 15001));
+  }
 }
