@@ -4,7 +4,15 @@ import static java.util.Objects.requireNonNull;
 
 import dev.egret.core.Transports;
 import dev.egret.core.http.ConnectionInfo;
-import dev.egret.core.http.HttpPipelines;
+import dev.egret.core.internal.InternalChannel;
+import dev.egret.core.internal.InternalListeners;
+import dev.egret.core.network.ConnectionFilters;
+import dev.egret.core.stream.DynamicMetadata;
+import dev.egret.core.stream.FilterState;
+import dev.egret.core.stream.StreamInfo;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import dev.egret.core.tls.DownstreamTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -14,21 +22,48 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLSession;
 
 /**
- * A bound listener: accepts connections, runs its listener filters (which may peek at the TLS
- * ClientHello or the first HTTP bytes, or read a PROXY header), picks each one's filter chain from
- * what they learned, and installs that chain's transport socket and HTTP connection manager on the
- * connection's event loop.
+ * A bound (or internal) listener: accepts connections, runs its listener filters (which may peek at
+ * the TLS ClientHello or the first HTTP bytes, read a PROXY header, or restore addresses from filter
+ * state), picks each one's filter chain from what they learned, installs that chain's transport
+ * socket, then runs its network filters and terminal filter (HTTP connection manager or
+ * {@code tcp_proxy}) on the connection's event loop.
  */
 public final class ListenerRuntime {
-  private final ListenerConfig config;
-  private final Channel serverChannel;
+  private static final InetSocketAddress NO_ADDRESS =
+      new InetSocketAddress(io.netty.util.NetUtil.createInetAddressFromIpAddressString("0.0.0.0"), 0);
 
-  private ListenerRuntime(ListenerConfig config, Channel serverChannel) {
+  private final ListenerConfig config;
+  private final Channel serverChannel; // null for an internal listener
+  private final Runnable unregister; // null for a bound listener
+
+  private ListenerRuntime(ListenerConfig config, Channel serverChannel, Runnable unregister) {
     this.config = config;
     this.serverChannel = serverChannel;
+    this.unregister = unregister;
+  }
+
+  /**
+   * Makes an internal listener reachable by name in {@code registry}. Its connections arrive as
+   * {@link InternalChannel}s on the connecting side's event loop, carrying the filter state and
+   * dynamic metadata their opener passed.
+   */
+  public static ListenerRuntime registerInternal(ListenerConfig config, InternalListeners registry) {
+    requireNonNull(config);
+    if (!config.internal()) {
+      throw new IllegalArgumentException("listener '" + config.name() + "' is not internal");
+    }
+    Consumer<Channel> acceptor = ch -> {
+      ch.config().setAutoRead(false);
+      ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(Math.max(1, config.bufferLimitBytes() / 2),
+          Math.max(2, config.bufferLimitBytes())));
+      accept(config, ch);
+    };
+    registry.register(config.name(), acceptor);
+    return new ListenerRuntime(config, null, () -> registry.remove(config.name(), acceptor));
   }
 
   /** Binds the listener; blocks until bound (or throws why it could not be). */
@@ -51,50 +86,102 @@ public final class ListenerRuntime {
           }
         });
     Channel server = b.bind(config.address()).sync().channel();
-    return new ListenerRuntime(config, server);
+    return new ListenerRuntime(config, server, null);
   }
 
   private static void accept(ListenerConfig config, Channel ch) {
-    accept(config, ch, ConnectionFacts.accepted((InetSocketAddress) ch.localAddress(),
-        (InetSocketAddress) ch.remoteAddress()));
+    InetSocketAddress local = ch.localAddress() instanceof InetSocketAddress a ? a : NO_ADDRESS;
+    InetSocketAddress remote = ch.remoteAddress() instanceof InetSocketAddress a ? a : NO_ADDRESS;
+    FilterState state = FilterState.forConnection();
+    DynamicMetadata metadata = DynamicMetadata.forConnection();
+    if (ch instanceof InternalChannel internal) {
+      // what the opener handed over: shared filter state, passed-through host metadata
+      if (internal.attachment(InternalListeners.FILTER_STATE) instanceof FilterState fs) {
+        state = fs;
+      }
+      if (internal.attachment(InternalListeners.METADATA) instanceof DynamicMetadata md) {
+        metadata = md;
+      }
+    }
+    accept(config, ch, new ConnectionFacts(local, remote, state, metadata));
   }
 
   /**
    * Runs a new connection through the listener: its listener filters, then filter-chain selection,
-   * then the chosen chain's transport socket and connection manager. {@code facts} carries the
-   * connection's addresses and its initial filter state (an internal listener passes the state the
-   * creating stream shared, so that {@code original_dst} can restore addresses from it).
+   * then the chosen chain's transport socket, network filters and terminal filter. {@code facts}
+   * carries the connection's addresses and its initial filter state (an internal listener's
+   * connection brings the state its opener shared, so that {@code original_dst} can restore
+   * addresses from it).
    */
   public static void accept(ListenerConfig config, Channel ch, ConnectionFacts facts) {
     config.stats().downstreamCxTotal.inc();
     config.stats().downstreamCxActive.inc();
     ch.closeFuture().addListener(f -> config.stats().downstreamCxActive.dec());
+    StreamInfo info = StreamInfo.startingNow(); // a TCP access log's start: the connection's
     ListenerFilterHandler.start(ch, config.listenerFilters(), facts,
-        (c, f) -> install(config, c, config.chains().select(f), f),
+        (c, f) -> install(config, c, config.chains().select(f), f, info),
         config.stats().downstreamPreCxTimeout::inc);
   }
 
-  private static void install(ListenerConfig config, Channel ch, FilterChain chain, ConnectionFacts facts) {
+  private static void install(ListenerConfig config, Channel ch, FilterChain chain, ConnectionFacts facts,
+      StreamInfo info) {
     if (chain == null) {
       config.stats().noFilterChainMatch.inc();
       ch.close();
       return;
     }
-    if (chain.tls() != null) {
-      ch.pipeline().addLast("egret-tls", chain.tls().apply(ch.alloc()));
+    if (chain.tls() == null) {
+      startChain(ch, chain, connectionInfo(facts, null), info);
+      return;
     }
-    HttpPipelines.install(ch, chain.hcm(), (c, ssl) -> connectionInfo(facts, ssl));
+    SslHandler ssl = chain.tls().apply(ch.alloc());
+    ch.pipeline().addLast("egret-tls", ssl);
+    ch.pipeline().addLast("egret-handshake", new ChannelInboundHandlerAdapter() {
+      @Override
+      public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent done) {
+          if (!done.isSuccess()) {
+            ctx.close(); // stays in place to swallow the handshake exception that follows
+            return;
+          }
+          ctx.pipeline().remove(this);
+          startChain(ctx.channel(), chain, connectionInfo(facts, ssl), info);
+          return;
+        }
+        ctx.fireUserEventTriggered(evt);
+      }
+
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close(); // a failed handshake: the completion event closes as well
+      }
+    });
+    ch.config().setAutoRead(true); // the handshake reads on its own; the chain then takes over
+  }
+
+  /** Runs the chain's network filters, then its terminal filter, on a connection whose transport is ready. */
+  private static void startChain(Channel ch, FilterChain chain, ConnectionInfo conn, StreamInfo info) {
+    info.setDownstreamAddresses(conn.local(), conn.directRemote());
+    info.setDownstreamRemoteAddress(conn.remote()); // PROXY protocol / original_dst may differ
+    info.setRequestedServerName(conn.sni());
+    info.setDownstreamPeerUriSan(conn.peerUriSan());
+    info.setDownstreamLocalUriSan(conn.localUriSan());
+    info.attachConnection(conn.filterState(), conn.dynamicMetadata());
+    ConnectionFilters.start(ch, conn, info, chain.networkFilters(), chain.terminal());
   }
 
   private static ConnectionInfo connectionInfo(ConnectionFacts f, SslHandler ssl) {
-    if (ssl == null) {
-      return new ConnectionInfo(f.local(), f.remote(), false, null, null, null, f.filterState(),
-          f.dynamicMetadata(), f.directRemote());
+    InetSocketAddress local = f.local() != null ? f.local() : NO_ADDRESS;
+    InetSocketAddress remote = f.remote() != null ? f.remote() : NO_ADDRESS;
+    InetSocketAddress direct = f.directRemote() != null ? f.directRemote() : remote;
+    if (ssl == null) { // a sniffed SNI stays known when the chain passes TLS through
+      return new ConnectionInfo(local, remote, false, f.serverName(), null, null, f.filterState(),
+          f.dynamicMetadata(), direct);
     }
     SSLSession session = ssl.engine().getSession();
     String sni = f.serverName() != null ? f.serverName() : requestedServerName(session);
-    return new ConnectionInfo(f.local(), f.remote(), true, sni, DownstreamTls.peerUriSan(session),
-        DownstreamTls.localUriSan(session), f.filterState(), f.dynamicMetadata(), f.directRemote());
+    return new ConnectionInfo(local, remote, true, sni, DownstreamTls.peerUriSan(session),
+        DownstreamTls.localUriSan(session), f.filterState(), f.dynamicMetadata(), direct);
   }
 
   private static String requestedServerName(SSLSession session) {
@@ -112,12 +199,18 @@ public final class ListenerRuntime {
     return config;
   }
 
+  /** Where the listener is bound, or null for an internal listener. */
   public InetSocketAddress localAddress() {
-    return (InetSocketAddress) serverChannel.localAddress();
+    return serverChannel == null ? null : (InetSocketAddress) serverChannel.localAddress();
   }
 
+  /** Stops accepting (an internal listener stops being reachable); open connections stay. */
   public void close() {
-    serverChannel.close().syncUninterruptibly();
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    } else {
+      unregister.run();
+    }
   }
 
 }

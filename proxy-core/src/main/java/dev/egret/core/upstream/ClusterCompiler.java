@@ -12,6 +12,8 @@ import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import dev.egret.core.internal.InternalAddress;
+import io.envoyproxy.envoy.extensions.transport_sockets.internal_upstream.v3.InternalUpstreamTransport;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.extensions.network.dns_resolver.cares.v3.CaresDnsResolverConfig;
@@ -116,9 +118,21 @@ final class ClusterCompiler {
     }
     UpstreamTlsContext tls = null;
     TransportSocket socket = null;
+    InternalUpstream internal = null;
     if (c.hasTransportSocket()) {
       socket = c.getTransportSocket();
-      tls = transportSocket(socket, at.field("transport_socket"));
+      if (socket.getTypedConfig().is(InternalUpstreamTransport.class)) {
+        ConfigPath ts = at.field("transport_socket");
+        Fields.allowOnly(socket, ts, Set.of("name", "typed_config"));
+        try {
+          internal = InternalUpstream.compile(socket.getTypedConfig().unpack(InternalUpstreamTransport.class),
+              ts.field("typed_config"));
+        } catch (InvalidProtocolBufferException e) {
+          ts.field("typed_config").error("cannot decode " + socket.getTypedConfig().getTypeUrl() + ": " + e.getMessage());
+        }
+      } else {
+        tls = transportSocket(socket, at.field("transport_socket"));
+      }
     }
     int bufferLimit = DEFAULT_BUFFER_LIMIT;
     if (c.hasPerConnectionBufferLimitBytes()) {
@@ -129,7 +143,7 @@ final class ClusterCompiler {
       return null;
     }
     return new ClusterConfig(c.getName(), c.getAltStatName(), type, connectTimeout, policy, choiceCount,
-        endpoints, dns, http, bufferLimit, socket, tls, c, outlier, panic, breakers);
+        endpoints, dns, http, bufferLimit, socket, tls, c, outlier, panic, breakers, internal);
   }
 
   private static DiscoveryType type(Cluster c, ConfigPath at) {
@@ -197,7 +211,7 @@ final class ClusterCompiler {
   }
 
   private static Endpoint endpoint(LbEndpoint lb, DiscoveryType type, ConfigPath at) {
-    Fields.allowOnly(lb, at, Set.of("endpoint", "load_balancing_weight"));
+    Fields.allowOnly(lb, at, Set.of("endpoint", "load_balancing_weight", "metadata", "health_status"));
     long weight = 1;
     if (lb.hasLoadBalancingWeight()) {
       weight = Integer.toUnsignedLong(lb.getLoadBalancingWeight().getValue());
@@ -205,17 +219,49 @@ final class ClusterCompiler {
         at.field("load_balancing_weight").error("must be between 1 and " + Integer.MAX_VALUE + ", was " + weight);
       }
     }
+    if (lb.getHealthStatus() != io.envoyproxy.envoy.config.core.v3.HealthStatus.UNKNOWN
+        && lb.getHealthStatus() != io.envoyproxy.envoy.config.core.v3.HealthStatus.HEALTHY) {
+      at.field("health_status").error("only HEALTHY (or unset) endpoints are supported, was " + lb.getHealthStatus());
+    }
+    Map<String, com.google.protobuf.Struct> metadata = Map.of();
+    if (lb.hasMetadata()) {
+      Fields.allowOnly(lb.getMetadata(), at.field("metadata"), Set.of("filter_metadata"));
+      metadata = lb.getMetadata().getFilterMetadataMap();
+    }
     if (!lb.hasEndpoint()) {
       at.field("endpoint").error("endpoint is required");
       return null;
     }
     ConfigPath e = at.field("endpoint");
-    Fields.allowOnly(lb.getEndpoint(), e, Set.of("address"));
+    Fields.allowOnly(lb.getEndpoint(), e, Set.of("address", "health_check_config"));
+    if (lb.getEndpoint().hasHealthCheckConfig()) {
+      // Istio sends an empty one; anything set would ask for active health checks, which Egret lacks
+      Fields.allowOnly(lb.getEndpoint().getHealthCheckConfig(), e.field("health_check_config"), Set.of());
+    }
     ConfigPath a = e.field("address");
     Address address = lb.getEndpoint().getAddress();
+    if (address.hasEnvoyInternalAddress()) {
+      Fields.allowOnly(address, a, Set.of("envoy_internal_address"));
+      if (type == DiscoveryType.STRICT_DNS || type == DiscoveryType.LOGICAL_DNS) {
+        a.error("envoy_internal_address endpoints cannot be resolved by DNS; use a STATIC or EDS cluster");
+        return null;
+      }
+      var ia = address.getEnvoyInternalAddress();
+      ConfigPath ip = a.field("envoy_internal_address");
+      Fields.allowOnly(ia, ip, Set.of("server_listener_name", "endpoint_id"));
+      if (ia.getServerListenerName().isEmpty()) {
+        ip.field("server_listener_name").error("server_listener_name is required");
+        return null;
+      }
+      if (weight < 1 || weight > Integer.MAX_VALUE) {
+        return null;
+      }
+      return new Endpoint("", 0, (int) weight,
+          new InternalAddress(ia.getServerListenerName(), ia.getEndpointId()), metadata);
+    }
     if (!lb.getEndpoint().hasAddress() || !address.hasSocketAddress()) {
-      Fields.allowOnly(address, a, Set.of("socket_address"));
-      a.field("socket_address").error("socket_address is required");
+      Fields.allowOnly(address, a, Set.of("socket_address", "envoy_internal_address"));
+      a.field("socket_address").error("socket_address (or envoy_internal_address) is required");
       return null;
     }
     Fields.allowOnly(address, a, Set.of("socket_address"));
@@ -239,7 +285,7 @@ final class ClusterCompiler {
     if (s.errorCount() > errors || weight < 1 || weight > Integer.MAX_VALUE) {
       return null;
     }
-    return new Endpoint(host, port, (int) weight);
+    return new Endpoint(host, port, (int) weight, null, metadata);
   }
 
   private static DnsSettings dns(Cluster c, ConfigPath at) {

@@ -81,8 +81,7 @@ public final class UpstreamCluster implements AutoCloseable {
     if (config.type() == DiscoveryType.STATIC) {
       List<Host> list = new ArrayList<>();
       for (Endpoint e : config.endpoints()) {
-        InetAddress ip = NetUtil.createInetAddressFromIpAddressString(e.address());
-        list.add(new Host(new InetSocketAddress(ip, e.port()), null, e.weight()));
+        list.add(new Host(e));
       }
       if (!list.isEmpty()) {
         publish(list);
