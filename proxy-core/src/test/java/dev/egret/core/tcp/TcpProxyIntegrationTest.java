@@ -107,6 +107,7 @@ class TcpProxyIntegrationTest {
       }
     });
     flood = new SocketUpstream(s -> {
+      s.setSendBufferSize(64 * 1024); // keep the kernel's share of what is in flight small
       OutputStream out = s.getOutputStream();
       byte[] chunk = new byte[64 * 1024];
       for (int sent = 0; sent < FLOOD_BYTES; sent += chunk.length) {
@@ -413,7 +414,10 @@ class TcpProxyIntegrationTest {
 
   @Test
   void slowDownstreamReaderBoundsWhatTheProxyBuffers() throws Exception {
-    try (Socket s = connect("flood")) {
+    try (Socket s = new Socket()) {
+      s.setReceiveBufferSize(64 * 1024); // before connecting, so the window is small from the start
+      s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), egret.port("flood")));
+      s.setSoTimeout(10_000);
       InputStream in = s.getInputStream();
       byte[] first = in.readNBytes(64 * 1024);
       assertThat(first).hasSize(64 * 1024);

@@ -181,7 +181,7 @@ class ClusterCompilerTest {
   @Test
   void unsupportedFieldsAreRejectedByPath() {
     Cluster c = cluster("x", Cluster.DiscoveryType.STATIC, LbEndpoint.newBuilder(lbEndpoint("10.0.0.1", 80, 0))
-        .setMetadata(Metadata.newBuilder().putFilterMetadata("istio", com.google.protobuf.Struct.getDefaultInstance()))
+        .setMetadata(Metadata.newBuilder().putTypedFilterMetadata("istio", com.google.protobuf.Any.getDefaultInstance()))
         .build())
         .addHealthChecks(io.envoyproxy.envoy.config.core.v3.HealthCheck.getDefaultInstance())
         .setCommonLbConfig(Cluster.CommonLbConfig.newBuilder().setUpdateMergeWindow(Durations.fromSeconds(1)))
@@ -189,7 +189,7 @@ class ClusterCompilerTest {
     assertThat(errors(c)).extracting(ConfigError::path).containsExactlyInAnyOrder(
         "clusters[0].health_checks",
         "clusters[0].common_lb_config.update_merge_window",
-        "clusters[0].load_assignment.endpoints[0].lb_endpoints[0].metadata");
+        "clusters[0].load_assignment.endpoints[0].lb_endpoints[0].metadata.typed_filter_metadata");
   }
 
   @Test
