@@ -84,4 +84,23 @@ class IstioTelemetryNoopsTest {
       assertThat(e.message()).contains("envoy.extensions.wasm.v3.PluginConfig").contains("not supported");
     });
   }
+
+  @Test
+  void istioTcpChainTelemetryFiltersAreNetworkNoOpsAndSetFilterStateIsRegistered() throws Exception {
+    dev.egret.core.network.NetworkFilterRegistry network = dev.egret.core.network.NetworkFilterRegistry.load();
+    var exchange = BootstrapLoader.parse("""
+        name: istio.metadata_exchange
+        typed_config:
+          "@type": type.googleapis.com/udpa.type.v1.TypedStruct
+          type_url: type.googleapis.com/envoy.tcp.metadataexchange.config.MetadataExchange
+          value: { protocol: istio-peer-exchange, enable_discovery: true }
+        """, "test", io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder()).build();
+    ConfigPath at = ConfigPath.root("filters[1]");
+    var factory = network.provider(exchange.getTypedConfig().getTypeUrl()).compile(exchange.getTypedConfig(), at,
+        new dev.egret.core.network.NetworkFilterContext(new Stats(), exchange.getName()));
+    assertThat(at.errors()).isEmpty();
+    assertThat(factory.newFilter().onNewConnection(null)).isEqualTo(dev.egret.core.network.NetworkFilter.Status.CONTINUE);
+    assertThat(network.provider("type.googleapis.com/envoy.extensions.filters.network.set_filter_state.v3.Config"))
+        .isNotNull();
+  }
 }

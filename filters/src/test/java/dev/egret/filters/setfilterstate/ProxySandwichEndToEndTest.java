@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * kgateway's PROXY-protocol "sandwich" waypoint (hbone.md §13) through a real listener: ztunnel's
  * PROXY v2 header with the caller's SPIFFE id in TLV 0xD0 is read by the {@code proxy_protocol}
  * listener filter (rule 208 → metadata {@code peer_principal}), copied to
- * {@code io.istio.peer_principal} by {@code set_filter_state}, matched by RBAC's
+ * {@code io.istio.peer_principal} by the network {@code set_filter_state} filter exactly as kgateway
+ * configures it ({@code proxy_protocol_authority}), matched by RBAC's
  * {@code filter_state} principal and {@code source_ip}, and printed by the access log together with
  * the header's addresses.
  */
@@ -44,6 +45,15 @@ class ProxySandwichEndToEndTest {
               destination_port: 8080
               prefix_ranges: [ { address_prefix: 10.96.0.10, prefix_len: 32 } ]
             filters:
+            - name: proxy_protocol_authority
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.filters.network.set_filter_state.v3.Config
+                on_new_connection:
+                - factory_key: envoy.string
+                  format_string:
+                    text_format_source: { inline_string: "%DYNAMIC_METADATA(envoy.filters.listener.proxy_protocol:peer_principal)%" }
+                  object_key: io.istio.peer_principal
+                  shared_with_upstream: ONCE
             - name: envoy.filters.network.http_connection_manager
               typed_config:
                 "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
@@ -61,15 +71,6 @@ class ProxySandwichEndToEndTest {
                     domains: ["*"]
                     routes: [ { match: { prefix: "/" }, route: { cluster: svc } } ]
                 http_filters:
-                - name: proxy_protocol_authority
-                  typed_config:
-                    "@type": type.googleapis.com/envoy.extensions.filters.http.set_filter_state.v3.Config
-                    on_request_headers:
-                    - object_key: io.istio.peer_principal
-                      factory_key: envoy.string
-                      format_string:
-                        text_format_source: { inline_string: "%DYNAMIC_METADATA(envoy.filters.listener.proxy_protocol:peer_principal)%" }
-                      shared_with_upstream: ONCE
                 - name: envoy.filters.http.rbac
                   typed_config:
                     "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC
