@@ -159,6 +159,11 @@ public final class ClusterRuntime {
     return cluster.chooseHost();
   }
 
+  /** The pick for one request or connection (an ORIGINAL_DST cluster needs its destination). */
+  public Host chooseHost(dev.egret.core.upstream.LbContext ctx) {
+    return cluster.chooseHost(ctx);
+  }
+
   public void start(EventLoop dnsLoop) {
     cluster.start(dnsLoop);
   }

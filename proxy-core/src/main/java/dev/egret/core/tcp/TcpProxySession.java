@@ -94,7 +94,8 @@ final class TcpProxySession implements TcpUpstreamConnector.Callback {
   }
 
   private void connectAttempt() {
-    Host host = cluster.chooseHost();
+    Host host = cluster.chooseHost(new dev.egret.core.upstream.LbContext(info.downstreamLocalAddress(), null,
+        info.dynamicMetadata()));
     if (host == null) {
       info.setFlag(ResponseFlag.NO_HEALTHY_UPSTREAM);
       down.close();

@@ -50,7 +50,7 @@ final class ClusterCompiler {
       "connect_timeout", "lb_policy", "load_assignment", "dns_refresh_rate", "dns_failure_refresh_rate",
       "respect_dns_ttl", "dns_lookup_family", "typed_extension_protocol_options", "transport_socket",
       "per_connection_buffer_limit_bytes", "common_lb_config", "least_request_lb_config",
-      "typed_dns_resolver_config", "outlier_detection");
+      "typed_dns_resolver_config", "outlier_detection", "original_dst_lb_config", "cleanup_interval");
   static final String CARES = "envoy.network.dns_resolver.cares";
   static final int DNS_PORT = 53;
 
@@ -69,6 +69,23 @@ final class ClusterCompiler {
       connectTimeout = positive(c.getConnectTimeout(), at.field("connect_timeout"));
     }
     LbPolicy policy = lbPolicy(c, at.field("lb_policy"));
+    OriginalDst originalDst = null;
+    if (type == DiscoveryType.ORIGINAL_DST) {
+      if (policy != LbPolicy.CLUSTER_PROVIDED) {
+        at.field("lb_policy").error("an ORIGINAL_DST cluster needs lb_policy CLUSTER_PROVIDED, was " + c.getLbPolicy());
+      }
+      if (c.hasLoadAssignment()) {
+        at.field("load_assignment").error("an ORIGINAL_DST cluster has no configured endpoints");
+      }
+      originalDst = OriginalDst.compile(c, at);
+    } else {
+      if (policy == LbPolicy.CLUSTER_PROVIDED) {
+        at.field("lb_policy").error("CLUSTER_PROVIDED needs an ORIGINAL_DST cluster");
+      }
+      if (c.hasOriginalDstLbConfig()) {
+        at.field("original_dst_lb_config").error("only an ORIGINAL_DST cluster takes original_dst_lb_config");
+      }
+    }
     int choiceCount = LeastRequestBalancer.DEFAULT_CHOICE_COUNT;
     if (c.hasLeastRequestLbConfig()) {
       ConfigPath l = at.field("least_request_lb_config");
@@ -143,7 +160,7 @@ final class ClusterCompiler {
       return null;
     }
     return new ClusterConfig(c.getName(), c.getAltStatName(), type, connectTimeout, policy, choiceCount,
-        endpoints, dns, http, bufferLimit, socket, tls, c, outlier, panic, breakers, internal);
+        endpoints, dns, http, bufferLimit, socket, tls, c, outlier, panic, breakers, internal, originalDst);
   }
 
   private static DiscoveryType type(Cluster c, ConfigPath at) {
@@ -151,13 +168,14 @@ final class ClusterCompiler {
       case STATIC -> DiscoveryType.STATIC;
       case STRICT_DNS -> DiscoveryType.STRICT_DNS;
       case LOGICAL_DNS -> DiscoveryType.LOGICAL_DNS;
+      case ORIGINAL_DST -> DiscoveryType.ORIGINAL_DST;
       case UNRECOGNIZED -> {
         at.error("unknown cluster discovery type " + c.getTypeValue());
         yield DiscoveryType.STATIC;
       }
       default -> {
         at.error("cluster discovery type " + c.getType() + " is not supported by Egret"
-            + " (supported: STATIC, STRICT_DNS, LOGICAL_DNS)");
+            + " (supported: STATIC, STRICT_DNS, LOGICAL_DNS, ORIGINAL_DST)");
         yield DiscoveryType.STATIC;
       }
     };
@@ -168,13 +186,14 @@ final class ClusterCompiler {
       case ROUND_ROBIN -> LbPolicy.ROUND_ROBIN;
       case LEAST_REQUEST -> LbPolicy.LEAST_REQUEST;
       case RANDOM -> LbPolicy.RANDOM;
+      case CLUSTER_PROVIDED -> LbPolicy.CLUSTER_PROVIDED;
       case UNRECOGNIZED -> {
         at.error("unknown lb_policy " + c.getLbPolicyValue());
         yield LbPolicy.ROUND_ROBIN;
       }
       default -> {
         at.error("lb_policy " + c.getLbPolicy() + " is not supported by Egret"
-            + " (supported: ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
+            + " (supported: ROUND_ROBIN, LEAST_REQUEST, RANDOM, CLUSTER_PROVIDED)");
         yield LbPolicy.ROUND_ROBIN;
       }
     };

@@ -7,5 +7,7 @@ public enum DiscoveryType {
   /** Every IP returned for every endpoint's DNS name is a host; refreshed in the background. */
   STRICT_DNS,
   /** One logical host whose address is the first IP returned for the single endpoint's name. */
-  LOGICAL_DNS
+  LOGICAL_DNS,
+  /** Each request or connection goes where it was originally headed (see {@link OriginalDst}). */
+  ORIGINAL_DST
 }

@@ -54,6 +54,10 @@ public final class UpstreamCluster implements AutoCloseable {
   private volatile Eligible eligible = new Eligible(HostSet.EMPTY, false);
   private DnsDiscovery discovery; // guarded by this
   private ScheduledFuture<?> outlierTimer; // guarded by this
+  private ScheduledFuture<?> cleanupTimer; // guarded by this; ORIGINAL_DST only
+  /** ORIGINAL_DST hosts by destination, made on first use and forgotten when idle. */
+  private final java.util.concurrent.ConcurrentHashMap<InetSocketAddress, Host> originalDstHosts =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private boolean started; // guarded by this
   private boolean closed; // guarded by this
 
@@ -155,6 +159,40 @@ public final class UpstreamCluster implements AutoCloseable {
    * healthy_panic_threshold} percent of the hosts are left: then every host is eligible ({@code
    * lb_healthy_panic}), as in Envoy. With a threshold of 0 and every host ejected, there is none.
    */
+  /**
+   * The host for one request or connection: for an ORIGINAL_DST cluster the destination
+   * {@code ctx} names (a host made on first use), else the balancer's pick as {@link #chooseHost()}.
+   */
+  public Host chooseHost(LbContext ctx) {
+    OriginalDst od = config.originalDst();
+    if (od == null) {
+      return chooseHost();
+    }
+    InetSocketAddress dst = od.destination(ctx);
+    if (dst == null) {
+      return null;
+    }
+    Host h = originalDstHosts.get(dst);
+    if (h != null) {
+      return h;
+    }
+    synchronized (eligibleLock) {
+      h = originalDstHosts.computeIfAbsent(dst, Host::of);
+      publish(List.copyOf(originalDstHosts.values()));
+    }
+    return h;
+  }
+
+  /** Forgets ORIGINAL_DST hosts with nothing in flight and no connection (Envoy's cleanup_interval). */
+  private void cleanupOriginalDst() {
+    synchronized (eligibleLock) {
+      boolean removed = originalDstHosts.values().removeIf(h -> h.activeRequests() == 0 && h.connectionsActive() == 0);
+      if (removed) {
+        publish(List.copyOf(originalDstHosts.values()));
+      }
+    }
+  }
+
   public Host chooseHost() {
     Eligible e = eligible;
     if (e.panic) {
@@ -206,7 +244,11 @@ public final class UpstreamCluster implements AutoCloseable {
       long every = outlier.config().interval().toNanos();
       outlierTimer = dnsLoop.scheduleWithFixedDelay(this::outlierSweep, every, every, TimeUnit.NANOSECONDS);
     }
-    if (config.type() != DiscoveryType.STATIC) {
+    if (config.type() == DiscoveryType.ORIGINAL_DST) {
+      long every = config.originalDst().cleanupInterval().toNanos();
+      cleanupTimer = dnsLoop.scheduleWithFixedDelay(this::cleanupOriginalDst, every, every, TimeUnit.NANOSECONDS);
+      initialized.complete(null);
+    } else if (config.type() != DiscoveryType.STATIC) {
       discovery = new DnsDiscovery(this, dnsLoop, config.dns().resolverOr(dns).create(dnsLoop));
       discovery.start();
     }
@@ -221,6 +263,9 @@ public final class UpstreamCluster implements AutoCloseable {
     closed = true;
     if (outlierTimer != null) {
       outlierTimer.cancel(false);
+    }
+    if (cleanupTimer != null) {
+      cleanupTimer.cancel(false);
     }
     if (discovery != null) {
       discovery.close();
