@@ -379,7 +379,8 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   private void onRequestHeaders(HttpRequest req) {
     info = StreamInfo.startingNow();
     info.setProtocol(http2 ? "HTTP/2" : req.protocolVersion().text());
-    info.setDownstreamAddresses(connection.local(), connection.remote());
+    info.setDownstreamAddresses(connection.local(), connection.directRemote());
+    info.setDownstreamRemoteAddress(connection.remote()); // PROXY protocol / original_dst may differ
     info.setRequestedServerName(connection.sni());
     info.setDownstreamPeerUriSan(connection.peerUriSan());
     info.setDownstreamLocalUriSan(connection.localUriSan());

@@ -22,13 +22,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLSession;
 
 /**
- * A bound listener: accepts connections, picks each one's filter chain (peeking at the TLS
- * ClientHello when a chain matches on SNI, ALPN or transport) and installs that chain's transport
+ * A bound (or internal) listener: accepts connections, runs its listener filters (which may peek at
+ * the TLS ClientHello or the first HTTP bytes, read a PROXY header, or restore addresses from filter
+ * state), picks each one's filter chain from what they learned, installs that chain's transport
  * socket, then runs its network filters and terminal filter (HTTP connection manager or
  * {@code tcp_proxy}) on the connection's event loop.
  */
@@ -90,33 +90,48 @@ public final class ListenerRuntime {
   }
 
   private static void accept(ListenerConfig config, Channel ch) {
+    InetSocketAddress local = ch.localAddress() instanceof InetSocketAddress a ? a : NO_ADDRESS;
+    InetSocketAddress remote = ch.remoteAddress() instanceof InetSocketAddress a ? a : NO_ADDRESS;
+    FilterState state = FilterState.forConnection();
+    DynamicMetadata metadata = DynamicMetadata.forConnection();
+    if (ch instanceof InternalChannel internal) {
+      // what the opener handed over: shared filter state, passed-through host metadata
+      if (internal.attachment(InternalListeners.FILTER_STATE) instanceof FilterState fs) {
+        state = fs;
+      }
+      if (internal.attachment(InternalListeners.METADATA) instanceof DynamicMetadata md) {
+        metadata = md;
+      }
+    }
+    accept(config, ch, new ConnectionFacts(local, remote, state, metadata));
+  }
+
+  /**
+   * Runs a new connection through the listener: its listener filters, then filter-chain selection,
+   * then the chosen chain's transport socket, network filters and terminal filter. {@code facts}
+   * carries the connection's addresses and its initial filter state (an internal listener's
+   * connection brings the state its opener shared, so that {@code original_dst} can restore
+   * addresses from it).
+   */
+  public static void accept(ListenerConfig config, Channel ch, ConnectionFacts facts) {
     config.stats().downstreamCxTotal.inc();
     config.stats().downstreamCxActive.inc();
     ch.closeFuture().addListener(f -> config.stats().downstreamCxActive.dec());
     StreamInfo info = StreamInfo.startingNow(); // a TCP access log's start: the connection's
-    int port = ch.localAddress() instanceof InetSocketAddress a ? a.getPort() : 0;
-    if (!config.chains().needsClientHello()) {
-      FilterChain chain = config.chains().select(port, null, "raw_buffer", List.of());
-      install(config, ch, chain, null, info);
-      return;
-    }
-    ch.pipeline().addLast("egret-tls-inspector", new ClientHelloSniffer((ctx, facts) -> {
-      FilterChain chain = config.chains().select(port, facts.hello().sni(),
-          facts.tls() ? "tls" : "raw_buffer", facts.hello().alpn());
-      install(config, ctx.channel(), chain, facts.hello().sni(), info);
-      ctx.pipeline().remove(ctx.handler());
-    }));
-    ch.config().setAutoRead(true);
+    ListenerFilterHandler.start(ch, config.listenerFilters(), facts,
+        (c, f) -> install(config, c, config.chains().select(f), f, info),
+        config.stats().downstreamPreCxTimeout::inc);
   }
 
-  private static void install(ListenerConfig config, Channel ch, FilterChain chain, String sni, StreamInfo info) {
+  private static void install(ListenerConfig config, Channel ch, FilterChain chain, ConnectionFacts facts,
+      StreamInfo info) {
     if (chain == null) {
       config.stats().noFilterChainMatch.inc();
       ch.close();
       return;
     }
     if (chain.tls() == null) {
-      startChain(ch, chain, connectionInfo(ch, null, sni), info);
+      startChain(ch, chain, connectionInfo(facts, null), info);
       return;
     }
     SslHandler ssl = chain.tls().apply(ch.alloc());
@@ -130,7 +145,7 @@ public final class ListenerRuntime {
             return;
           }
           ctx.pipeline().remove(this);
-          startChain(ctx.channel(), chain, connectionInfo(ctx.channel(), ssl, sni), info);
+          startChain(ctx.channel(), chain, connectionInfo(facts, ssl), info);
           return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -146,7 +161,8 @@ public final class ListenerRuntime {
 
   /** Runs the chain's network filters, then its terminal filter, on a connection whose transport is ready. */
   private static void startChain(Channel ch, FilterChain chain, ConnectionInfo conn, StreamInfo info) {
-    info.setDownstreamAddresses(conn.local(), conn.remote());
+    info.setDownstreamAddresses(conn.local(), conn.directRemote());
+    info.setDownstreamRemoteAddress(conn.remote()); // PROXY protocol / original_dst may differ
     info.setRequestedServerName(conn.sni());
     info.setDownstreamPeerUriSan(conn.peerUriSan());
     info.setDownstreamLocalUriSan(conn.localUriSan());
@@ -154,26 +170,18 @@ public final class ListenerRuntime {
     ConnectionFilters.start(ch, conn, info, chain.networkFilters(), chain.terminal());
   }
 
-  private static ConnectionInfo connectionInfo(Channel ch, SslHandler ssl, String sniffedSni) {
-    InetSocketAddress local = ch.localAddress() instanceof InetSocketAddress a ? a : NO_ADDRESS;
-    InetSocketAddress remote = ch.remoteAddress() instanceof InetSocketAddress a ? a : NO_ADDRESS;
-    FilterState state = FilterState.forConnection();
-    DynamicMetadata metadata = DynamicMetadata.forConnection();
-    if (ch instanceof InternalChannel internal) {
-      // what the opener handed over: shared filter state, passed-through host metadata
-      if (internal.attachment(InternalListeners.FILTER_STATE) instanceof FilterState fs) {
-        state = fs;
-      }
-      if (internal.attachment(InternalListeners.METADATA) instanceof DynamicMetadata md) {
-        metadata = md;
-      }
-    }
+  private static ConnectionInfo connectionInfo(ConnectionFacts f, SslHandler ssl) {
+    InetSocketAddress local = f.local() != null ? f.local() : NO_ADDRESS;
+    InetSocketAddress remote = f.remote() != null ? f.remote() : NO_ADDRESS;
+    InetSocketAddress direct = f.directRemote() != null ? f.directRemote() : remote;
     if (ssl == null) { // a sniffed SNI stays known when the chain passes TLS through
-      return new ConnectionInfo(local, remote, false, sniffedSni, null, null, state, metadata);
+      return new ConnectionInfo(local, remote, false, f.serverName(), null, null, f.filterState(),
+          f.dynamicMetadata(), direct);
     }
     SSLSession session = ssl.engine().getSession();
-    return new ConnectionInfo(local, remote, true, sniffedSni != null ? sniffedSni : requestedServerName(session),
-        DownstreamTls.peerUriSan(session), DownstreamTls.localUriSan(session), state, metadata);
+    String sni = f.serverName() != null ? f.serverName() : requestedServerName(session);
+    return new ConnectionInfo(local, remote, true, sni, DownstreamTls.peerUriSan(session),
+        DownstreamTls.localUriSan(session), f.filterState(), f.dynamicMetadata(), direct);
   }
 
   private static String requestedServerName(SSLSession session) {

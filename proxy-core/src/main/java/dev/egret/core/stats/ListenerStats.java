@@ -7,11 +7,14 @@ public final class ListenerStats {
   public final StatCounter downstreamCxTotal;
   public final StatGauge downstreamCxActive;
   public final StatCounter noFilterChainMatch;
+  /** Connections closed because their listener filters did not finish in time. */
+  public final StatCounter downstreamPreCxTimeout;
 
   ListenerStats(Stats stats, String address) {
     Tags t = Tags.of("envoy_listener_address", address);
     downstreamCxTotal = stats.counter("envoy.listener.downstream_cx_total", t);
     downstreamCxActive = stats.gauge("envoy.listener.downstream_cx_active", t);
     noFilterChainMatch = stats.counter("envoy.listener.no_filter_chain_match", t);
+    downstreamPreCxTimeout = stats.counter("envoy.listener.downstream_pre_cx_timeout", t);
   }
 }
