@@ -682,6 +682,9 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     if (!requestComplete && handler == null && requestBodyExpected) {
       closeAfterResponse = true; // a locally answered request whose body we will not read
     }
+    if (ConnectionDrain.isDraining(ctx.channel())) {
+      closeAfterResponse = true; // the listener changed: this connection ends after this response
+    }
     if (closeAfterResponse) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     } else if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {

@@ -3,6 +3,7 @@ package dev.egret.core.listener;
 import static java.util.Objects.requireNonNull;
 
 import dev.egret.core.Transports;
+import dev.egret.core.http.ConnectionDrain;
 import dev.egret.core.http.ConnectionInfo;
 import dev.egret.core.http.HttpPipelines;
 import dev.egret.core.tls.DownstreamTls;
@@ -12,9 +13,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -23,18 +28,21 @@ import javax.net.ssl.SSLSession;
  * socket and HTTP connection manager on the connection's event loop.
  */
 public final class ListenerRuntime {
-  private final ListenerConfig config;
-  private final Channel serverChannel;
+  /** A configuration and the connections accepted under it. */
+  private record Generation(ListenerConfig config, ChannelGroup connections) {}
 
-  private ListenerRuntime(ListenerConfig config, Channel serverChannel) {
-    this.config = config;
-    this.serverChannel = serverChannel;
+  private volatile Generation current;
+  private volatile Channel serverChannel;
+
+  private ListenerRuntime(ListenerConfig config) {
+    this.current = new Generation(config, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
   }
 
   /** Binds the listener; blocks until bound (or throws why it could not be). */
   public static ListenerRuntime bind(ListenerConfig config, EventLoopGroup boss, EventLoopGroup workers)
       throws InterruptedException {
     requireNonNull(config);
+    ListenerRuntime rt = new ListenerRuntime(config);
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(Transports.serverChannel())
@@ -47,11 +55,51 @@ public final class ListenerRuntime {
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            accept(config, ch);
+            rt.accepted(ch);
           }
         });
-    Channel server = b.bind(config.address()).sync().channel();
-    return new ListenerRuntime(config, server);
+    rt.serverChannel = b.bind(config.address()).sync().channel();
+    return rt;
+  }
+
+  /** A new connection takes the configuration current at accept time, and keeps it. */
+  private void accepted(Channel ch) {
+    Generation g = current;
+    g.connections().add(ch);
+    accept(g.config(), ch);
+    if (current != g) {
+      ConnectionDrain.drain(ch); // swapped while accepting: this connection belongs to the old config
+    }
+  }
+
+  /**
+   * Serves new connections with {@code next} (same address: the socket is kept) and drains the
+   * connections of the previous configuration (see {@link ConnectionDrain}); those still open after
+   * {@code drainMillis} are closed.
+   */
+  public void update(ListenerConfig next, long drainMillis) {
+    requireNonNull(next, "next");
+    Generation old = current;
+    current = new Generation(next, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+    drain(old.connections(), drainMillis);
+  }
+
+  /**
+   * Stops accepting and drains every open connection; those still open after {@code drainMillis}
+   * are closed. Returns once the listening socket is closed.
+   */
+  public void drainAndClose(long drainMillis) {
+    serverChannel.close().syncUninterruptibly();
+    drain(current.connections(), drainMillis);
+  }
+
+  private static void drain(ChannelGroup connections, long drainMillis) {
+    for (Channel ch : connections) {
+      ConnectionDrain.drain(ch);
+      ch.eventLoop().schedule(() -> {
+        ch.close();
+      }, Math.max(0, drainMillis), TimeUnit.MILLISECONDS);
+    }
   }
 
   private static void accept(ListenerConfig config, Channel ch) {
@@ -107,8 +155,9 @@ public final class ListenerRuntime {
     return null;
   }
 
+  /** The configuration new connections get. */
   public ListenerConfig config() {
-    return config;
+    return current.config();
   }
 
   public InetSocketAddress localAddress() {

@@ -48,7 +48,7 @@ final class ClusterCompiler {
       "connect_timeout", "lb_policy", "load_assignment", "dns_refresh_rate", "dns_failure_refresh_rate",
       "respect_dns_ttl", "dns_lookup_family", "typed_extension_protocol_options", "transport_socket",
       "per_connection_buffer_limit_bytes", "common_lb_config", "least_request_lb_config",
-      "typed_dns_resolver_config", "outlier_detection");
+      "typed_dns_resolver_config", "outlier_detection", "eds_cluster_config");
   static final String CARES = "envoy.network.dns_resolver.cares";
   static final int DNS_PORT = 53;
 
@@ -101,6 +101,11 @@ final class ClusterCompiler {
       outlier = OutlierDetection.compile(c.getOutlierDetection(), at.field("outlier_detection"));
     }
     List<Endpoint> endpoints = endpoints(c, type, at.field("load_assignment"));
+    if (type == DiscoveryType.EDS) {
+      edsClusterConfig(c, at);
+    } else if (c.hasEdsClusterConfig()) {
+      at.field("eds_cluster_config").error("eds_cluster_config is only for clusters of type EDS");
+    }
     DnsSettings dns = dns(c, at);
     UpstreamHttpProtocol http = UpstreamHttpProtocol.DEFAULT;
     for (Map.Entry<String, Any> e : c.getTypedExtensionProtocolOptionsMap().entrySet()) {
@@ -137,13 +142,14 @@ final class ClusterCompiler {
       case STATIC -> DiscoveryType.STATIC;
       case STRICT_DNS -> DiscoveryType.STRICT_DNS;
       case LOGICAL_DNS -> DiscoveryType.LOGICAL_DNS;
+      case EDS -> DiscoveryType.EDS;
       case UNRECOGNIZED -> {
         at.error("unknown cluster discovery type " + c.getTypeValue());
         yield DiscoveryType.STATIC;
       }
       default -> {
         at.error("cluster discovery type " + c.getType() + " is not supported by Egret"
-            + " (supported: STATIC, STRICT_DNS, LOGICAL_DNS)");
+            + " (supported: STATIC, STRICT_DNS, LOGICAL_DNS, EDS)");
         yield DiscoveryType.STATIC;
       }
     };
@@ -174,7 +180,33 @@ final class ClusterCompiler {
       }
       return out;
     }
-    ClusterLoadAssignment la = c.getLoadAssignment();
+    if (type == DiscoveryType.EDS) {
+      at.error("an EDS cluster takes its endpoints from EDS, not from load_assignment");
+      return out;
+    }
+    return assignment(c.getLoadAssignment(), type, at);
+  }
+
+  /** An EDS cluster's {@code eds_cluster_config}: its config source must be ADS (or unset, meaning ADS). */
+  private static void edsClusterConfig(Cluster c, ConfigPath at) {
+    ConfigPath e = at.field("eds_cluster_config");
+    Fields.allowOnly(c.getEdsClusterConfig(), e, Set.of("eds_config", "service_name"));
+    if (c.getEdsClusterConfig().hasEdsConfig()) {
+      ConfigPath s = e.field("eds_config");
+      Fields.allowOnly(c.getEdsClusterConfig().getEdsConfig(), s,
+          Set.of("ads", "resource_api_version", "initial_fetch_timeout"));
+      if (!c.getEdsClusterConfig().getEdsConfig().hasAds()) {
+        s.error("Egret takes EDS over ADS only: eds_config must be 'ads: {}'");
+      }
+    }
+  }
+
+  /**
+   * The endpoints of a {@code ClusterLoadAssignment}, as for a cluster of {@code type}; null entries
+   * are never returned (bad endpoints are reported at {@code at}).
+   */
+  static List<Endpoint> assignment(ClusterLoadAssignment la, DiscoveryType type, ConfigPath at) {
+    List<Endpoint> out = new ArrayList<>();
     Fields.allowOnly(la, at, Set.of("cluster_name", "endpoints"));
     int count = 0;
     for (int i = 0; i < la.getEndpointsCount(); i++) {
@@ -226,8 +258,8 @@ final class ClusterCompiler {
     String host = sa.getAddress();
     if (host.isEmpty()) {
       s.field("address").error("address is required");
-    } else if (type == DiscoveryType.STATIC && !NetUtil.isValidIpV4Address(host) && !NetUtil.isValidIpV6Address(host)) {
-      s.field("address").error("'" + host + "' is not an IP address; STATIC cluster endpoints must be IP"
+    } else if ((type == DiscoveryType.STATIC || type == DiscoveryType.EDS) && !NetUtil.isValidIpV4Address(host) && !NetUtil.isValidIpV6Address(host)) {
+      s.field("address").error("'" + host + "' is not an IP address; " + type + " cluster endpoints must be IP"
           + " addresses (use STRICT_DNS or LOGICAL_DNS for DNS names)");
     }
     int port = sa.getPortValue();

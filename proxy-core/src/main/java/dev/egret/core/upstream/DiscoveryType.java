@@ -7,5 +7,7 @@ public enum DiscoveryType {
   /** Every IP returned for every endpoint's DNS name is a host; refreshed in the background. */
   STRICT_DNS,
   /** One logical host whose address is the first IP returned for the single endpoint's name. */
-  LOGICAL_DNS
+  LOGICAL_DNS,
+  /** The endpoints come from EDS ({@code ClusterLoadAssignment}s), IP addresses only. */
+  EDS
 }

@@ -127,6 +127,52 @@ public final class UpstreamCluster implements AutoCloseable {
     return config;
   }
 
+  /**
+   * Compiles the endpoints of an EDS {@code ClusterLoadAssignment} (IP addresses only); returns null
+   * after recording errors at {@code at}.
+   */
+  public static List<Endpoint> compileAssignment(
+      io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment la, ConfigPath at) {
+    requireNonNull(la, "la");
+    int before = at.errorCount();
+    List<Endpoint> out = ClusterCompiler.assignment(la, DiscoveryType.EDS, at);
+    return at.errorCount() > before ? null : out;
+  }
+
+  /**
+   * Replaces the hosts of an EDS cluster with {@code endpoints}: a host whose address and weight stay
+   * keeps its {@link Host} object (so its counters and connections survive), the others are made
+   * anew. Marks the cluster {@linkplain #initialized() warm}. Any thread.
+   *
+   * @throws IllegalStateException if the cluster is not of type EDS
+   */
+  public void assign(List<Endpoint> endpoints) {
+    requireNonNull(endpoints, "endpoints");
+    if (config.type() != DiscoveryType.EDS) {
+      throw new IllegalStateException("cluster " + name() + " is " + config.type() + ", not EDS");
+    }
+    synchronized (eligibleLock) {
+      Map<String, Host> current = new java.util.HashMap<>();
+      for (Host h : hosts.hosts()) {
+        current.put(h.addressString() + "/" + h.weight(), h);
+      }
+      List<Host> next = new ArrayList<>(endpoints.size());
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (Endpoint e : endpoints) {
+        InetAddress ip = NetUtil.createInetAddressFromIpAddressString(e.address());
+        InetSocketAddress a = new InetSocketAddress(ip, e.port());
+        String key = Host.format(a) + "/" + e.weight();
+        if (!seen.add(key)) {
+          continue;
+        }
+        Host h = current.get(key);
+        next.add(h != null ? h : new Host(a, null, e.weight()));
+      }
+      publish(next);
+    }
+    initialized.complete(null);
+  }
+
   public String name() {
     return config.name();
   }

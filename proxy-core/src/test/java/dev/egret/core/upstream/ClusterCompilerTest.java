@@ -168,7 +168,7 @@ class ClusterCompilerTest {
 
   @Test
   void unsupportedDiscoveryTypesAreRejectedAtTheTypeField() {
-    for (Cluster.DiscoveryType t : List.of(Cluster.DiscoveryType.EDS, Cluster.DiscoveryType.ORIGINAL_DST)) {
+    for (Cluster.DiscoveryType t : List.of(Cluster.DiscoveryType.ORIGINAL_DST)) {
       List<ConfigError> errors = errors(Cluster.newBuilder().setName("x").setType(t).build());
       assertThat(errors).singleElement().satisfies(e -> {
         assertThat(e.path()).isEqualTo("clusters[0].type");
