@@ -9,6 +9,7 @@ import dev.egret.core.config.ConfigCompiler;
 import dev.egret.core.config.ConfigException;
 import dev.egret.core.config.RuntimeConfig;
 import dev.egret.core.dynamic.ResourceManager;
+import dev.egret.core.dynamic.XdsClientFactory;
 import dev.egret.core.listener.ListenerConfig;
 import dev.egret.core.listener.ListenerRuntime;
 import dev.egret.core.stats.Stats;
@@ -92,7 +93,8 @@ public final class EgretServer implements AutoCloseable {
     EgretServer s = new EgretServer(bootstrap, workerThreads, requireNonNull(dns, "dns"));
     try {
       s.startRuntime();
-    } catch (InterruptedException | RuntimeException e) {
+      s.startXds();
+    } catch (InterruptedException | ConfigException | RuntimeException e) {
       s.close();
       throw e;
     }
@@ -113,6 +115,23 @@ public final class EgretServer implements AutoCloseable {
       admin = AdminServer.start(config.adminAddress(), workers, new RuntimeAdminContext(this));
     }
     ready = true;
+  }
+
+  /**
+   * With {@code dynamic_resources}, starts the xDS client found by {@link java.util.ServiceLoader}
+   * ({@link XdsClientFactory}); until its first fetch is done {@code /ready} answers 503.
+   */
+  private void startXds() throws ConfigException {
+    if (!config.bootstrap().hasDynamicResources()) {
+      return;
+    }
+    dynamicResources(); // readiness now waits for the initial fetch
+    XdsClientFactory f = java.util.ServiceLoader.load(XdsClientFactory.class).findFirst().orElse(null);
+    if (f == null) {
+      throw new ConfigException(new dev.egret.core.config.ConfigError("dynamic_resources", "",
+          "no xDS client on the class path (the xds-client module provides it)"));
+    }
+    closeWith(f.start(this));
   }
 
   Stats stats() {

@@ -1,0 +1,69 @@
+package dev.egret.xds;
+
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * java-control-plane's xDS server, in-process on 127.0.0.1 with real gRPC: a snapshot cache for one
+ * node group, recording every request Egret sends (to check ACKs, NACKs and resubscriptions).
+ */
+final class ControlPlane implements AutoCloseable {
+  final SimpleCache<String> cache = new SimpleCache<>(node -> "egret");
+  final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
+  final List<DeltaDiscoveryRequest> deltaRequests = new CopyOnWriteArrayList<>();
+  private Server server;
+  private int port;
+
+  ControlPlane start() throws IOException {
+    return startOn(0);
+  }
+
+  ControlPlane startOn(int p) throws IOException {
+    V3DiscoveryServer ds = new V3DiscoveryServer(new DiscoveryServerCallbacks() {
+      @Override
+      public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+        requests.add(request);
+      }
+
+      @Override
+      public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+        deltaRequests.add(request);
+      }
+    }, cache);
+    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", p))
+        .addService(ds.getAggregatedDiscoveryServiceImpl()).build().start();
+    port = server.getPort();
+    return this;
+  }
+
+  int port() {
+    return port;
+  }
+
+  void push(Snapshot s) {
+    cache.setSnapshot("egret", s);
+  }
+
+  void stop() throws InterruptedException {
+    server.shutdownNow();
+    server.awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (server != null && !server.isTerminated()) {
+      stop();
+    }
+  }
+}
