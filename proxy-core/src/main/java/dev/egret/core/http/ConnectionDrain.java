@@ -3,7 +3,12 @@ package dev.egret.core.http;
 import static java.util.Objects.requireNonNull;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.AttributeKey;
 
 /**
@@ -24,10 +29,23 @@ public final class ConnectionDrain {
     requireNonNull(ch, "ch");
     ch.eventLoop().execute(() -> {
       ch.attr(DRAINING).set(Boolean.TRUE);
-      if (ch.isActive() && ch.pipeline().get(Http2FrameCodec.class) != null) {
-        // the HTTP/2 codec's close is graceful: GOAWAY with the last stream id, then waits for the
-        // streams it let in before closing the socket
-        ch.close();
+      Http2FrameCodec codec = ch.pipeline().get(Http2FrameCodec.class);
+      if (ch.isActive() && codec != null) {
+        // GOAWAY naming the last stream the client opened: those streams finish, then the socket closes
+        Http2Connection c = codec.connection();
+        c.addListener(new Http2ConnectionAdapter() {
+          @Override
+          public void onStreamClosed(Http2Stream stream) {
+            if (c.numActiveStreams() == 0) {
+              ch.close();
+            }
+          }
+        });
+        ch.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR)).addListener(f -> {
+          if (c.numActiveStreams() == 0) {
+            ch.close();
+          }
+        });
       }
     });
   }

@@ -199,6 +199,30 @@ class ResourceManagerTest {
   }
 
   @Test
+  void changedListenerSendsGoawayToHttp2ConnectionAfterLettingItsStreamFinish() throws Exception {
+    initial();
+    try (var h2 = new dev.egret.core.testing.H2cClient(listenerPort())) {
+      assertThat(h2.get("svc", "/").status()).isEqualTo(200);
+      var slow = h2.getAsync("svc", "/sleep/300");
+      long seen = System.nanoTime() + 10_000_000_000L;
+      while (a.requests().stream().noneMatch(r -> r.uri().equals("/sleep/300")) && System.nanoTime() < seen) {
+        Thread.sleep(5); // the stream is open at Egret once the upstream has it
+      }
+      rm.applyListeners(Map.of("l", rdsListener("l", 0, "in2", "r")), Set.of(), "2");
+      assertThat(slow.get(10, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (h2.isOpen() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(h2.goAwayReceived()).isTrue();
+      assertThat(h2.isOpen()).isFalse();
+    }
+    try (var fresh = new dev.egret.core.testing.H2cClient(listenerPort())) {
+      assertThat(fresh.get("svc", "/").status()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void edsClusterWarmsUntilItsEndpointsArriveAndKeepsRemainingHosts() throws Exception {
     rm.applyListeners(Map.of("l", rdsListener("l", 0, "in", "r")), Set.of(), "1");
     rm.applyRoutes(Map.of("r", routes("r", "e")), Set.of(), "1");
