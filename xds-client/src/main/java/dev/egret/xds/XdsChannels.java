@@ -23,7 +23,8 @@ import java.util.Map;
 /**
  * Makes the gRPC channel to the control plane: {@code envoy_grpc} names a static cluster whose first
  * endpoint is dialled (an IP socket address, or a Unix domain socket {@code pipe} when epoll is
- * available), {@code google_grpc} a target URI; both in plaintext. {@code initial_metadata} is sent
+ * available), in plaintext or with the cluster's TLS ({@link ControlPlaneTls}, mutual TLS included);
+ * {@code google_grpc} a target URI, in plaintext. {@code initial_metadata} is sent
  * on every call.
  */
 final class XdsChannels {
@@ -32,6 +33,17 @@ final class XdsChannels {
   /** A channel and what must be shut down with it. */
   record Opened(ManagedChannel channel, io.grpc.Channel intercepted, Runnable shutdownExtra) {}
 
+  private static NettyChannelBuilder transport(NettyChannelBuilder b, ControlPlaneTls.Settings tls) {
+    if (tls == null) {
+      return b.usePlaintext();
+    }
+    b.sslContext(tls.context());
+    if (tls.authority() != null) {
+      b.overrideAuthority(tls.authority());
+    }
+    return b;
+  }
+
   static Opened open(XdsSettings s, Bootstrap b) throws ConfigException {
     ManagedChannel ch;
     Runnable extra = () -> {};
@@ -39,9 +51,11 @@ final class XdsChannels {
       ch = Grpc.newChannelBuilder(s.googleGrpcTarget(), InsecureChannelCredentials.create()).build();
     } else {
       Cluster c = null;
-      for (Cluster x : b.getStaticResources().getClustersList()) {
-        if (x.getName().equals(s.envoyGrpcCluster())) {
-          c = x;
+      int index = -1;
+      for (int i = 0; i < b.getStaticResources().getClustersCount(); i++) {
+        if (b.getStaticResources().getClusters(i).getName().equals(s.envoyGrpcCluster())) {
+          c = b.getStaticResources().getClusters(i);
+          index = i;
         }
       }
       String at = "dynamic_resources.ads_config.grpc_services[0].envoy_grpc.cluster_name";
@@ -50,10 +64,7 @@ final class XdsChannels {
         throw new ConfigException(new ConfigError(at, s.envoyGrpcCluster(),
             "the xDS cluster needs a load_assignment with an endpoint"));
       }
-      if (c.hasTransportSocket()) {
-        throw new ConfigException(new ConfigError(at, s.envoyGrpcCluster(),
-            "TLS to the control plane (the xDS cluster's transport_socket) is not supported yet; use plaintext"));
-      }
+      ControlPlaneTls.Settings tls = c.hasTransportSocket() ? ControlPlaneTls.of(c, index) : null;
       Address a = c.getLoadAssignment().getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress();
       if (a.hasPipe()) {
         if (!Epoll.isAvailable()) {
@@ -62,12 +73,12 @@ final class XdsChannels {
                   + Epoll.unavailabilityCause()));
         }
         EpollEventLoopGroup group = new EpollEventLoopGroup(1);
-        ch = NettyChannelBuilder.forAddress(new DomainSocketAddress(a.getPipe().getPath()))
-            .eventLoopGroup(group).channelType(EpollDomainSocketChannel.class).usePlaintext().build();
+        ch = transport(NettyChannelBuilder.forAddress(new DomainSocketAddress(a.getPipe().getPath()))
+            .eventLoopGroup(group).channelType(EpollDomainSocketChannel.class), tls).build();
         extra = () -> group.shutdownGracefully();
       } else if (a.hasSocketAddress()) {
-        ch = NettyChannelBuilder.forAddress(new InetSocketAddress(a.getSocketAddress().getAddress(),
-            a.getSocketAddress().getPortValue())).usePlaintext().build();
+        ch = transport(NettyChannelBuilder.forAddress(new InetSocketAddress(a.getSocketAddress().getAddress(),
+            a.getSocketAddress().getPortValue())), tls).build();
       } else {
         throw new ConfigException(new ConfigError(at, s.envoyGrpcCluster(),
             "the xDS cluster's endpoint needs a socket_address or a pipe"));

@@ -30,6 +30,11 @@ final class ControlPlane implements AutoCloseable {
   }
 
   ControlPlane startOn(int p) throws IOException {
+    return startOn(p, null);
+  }
+
+  /** Serves over TLS with {@code ssl} (null: plaintext). */
+  ControlPlane startOn(int p, io.grpc.netty.shaded.io.netty.handler.ssl.SslContext ssl) throws IOException {
     V3DiscoveryServer ds = new V3DiscoveryServer(new DiscoveryServerCallbacks() {
       @Override
       public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
@@ -41,8 +46,12 @@ final class ControlPlane implements AutoCloseable {
         deltaRequests.add(request);
       }
     }, cache);
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", p))
-        .addService(ds.getAggregatedDiscoveryServiceImpl()).build().start();
+    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", p))
+        .addService(ds.getAggregatedDiscoveryServiceImpl());
+    if (ssl != null) {
+      b.sslContext(ssl);
+    }
+    server = b.build().start();
     port = server.getPort();
     return this;
   }

@@ -32,6 +32,14 @@ final class Fixtures {
   static final ConfigSource ADS = ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance()).build();
 
   static String bootstrap(int xdsPort, boolean delta) {
+    return bootstrap(xdsPort, delta, "");
+  }
+
+  /** With {@code tlsContext} (the flow-style body of an UpstreamTlsContext) the xDS cluster speaks TLS. */
+  static String bootstrap(int xdsPort, boolean delta, String tlsContext) {
+    String ts = tlsContext.isEmpty() ? "" : "    transport_socket: { name: envoy.transport_sockets.tls, typed_config: "
+        + "{ \"@type\": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext, "
+        + tlsContext + " } }\n";
     return """
         node: { id: "waypoint~127.0.0.1~egret-test.default~default.svc.cluster.local", cluster: egret-test }
         admin: { address: { socket_address: { address: 127.0.0.1, port_value: 0 } } }
@@ -42,7 +50,7 @@ final class Fixtures {
             load_assignment:
               cluster_name: xds-grpc
               endpoints: [ { lb_endpoints: [ { endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: %d } } } } ] } ]
-        dynamic_resources:
+        %sdynamic_resources:
           ads_config:
             api_type: %s
             transport_api_version: V3
@@ -50,7 +58,7 @@ final class Fixtures {
             grpc_services: [ { envoy_grpc: { cluster_name: xds-grpc }, initial_metadata: [ { key: ClusterID, value: Kubernetes } ] } ]
           lds_config: { ads: {}, resource_api_version: V3, initial_fetch_timeout: 0s }
           cds_config: { ads: {}, resource_api_version: V3, initial_fetch_timeout: 0s }
-        """.formatted(xdsPort, delta ? "DELTA_GRPC" : "GRPC");
+        """.formatted(xdsPort, ts, delta ? "DELTA_GRPC" : "GRPC");
   }
 
   static Address address(String ip, int port) {
