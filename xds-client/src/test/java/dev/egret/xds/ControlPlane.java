@@ -56,6 +56,27 @@ final class ControlPlane implements AutoCloseable {
     return this;
   }
 
+  /** Serves on the Unix domain socket {@code path} (needs epoll). */
+  ControlPlane startOnUnixSocket(String path) throws IOException {
+    V3DiscoveryServer ds = new V3DiscoveryServer(new DiscoveryServerCallbacks() {
+      @Override
+      public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+        requests.add(request);
+      }
+
+      @Override
+      public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+        deltaRequests.add(request);
+      }
+    }, cache);
+    var group = new io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup(1);
+    server = NettyServerBuilder.forAddress(new io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress(path))
+        .channelType(io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel.class)
+        .bossEventLoopGroup(group).workerEventLoopGroup(group)
+        .addService(ds.getAggregatedDiscoveryServiceImpl()).build().start();
+    return this;
+  }
+
   int port() {
     return port;
   }

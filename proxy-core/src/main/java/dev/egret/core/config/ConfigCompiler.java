@@ -76,6 +76,11 @@ public final class ConfigCompiler {
         at.field("name").error("duplicate cluster name '" + c.getName() + "'");
         continue;
       }
+      if (XdsSettings.isPipeXdsCluster(b, c)) {
+        // the control plane on a Unix domain socket: dialled by the xDS client, never by the router
+        XdsSettings.checkPipeCluster(c, at);
+        continue;
+      }
       ClusterRuntime runtime = ClusterRuntime.compile(c, at, stats, dns, pools);
       if (runtime != null) {
         clusters.put(c.getName(), runtime);

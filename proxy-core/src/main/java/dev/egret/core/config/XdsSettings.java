@@ -131,6 +131,47 @@ public record XdsSettings(boolean delta, boolean setNodeOnFirstMessageOnly, Stri
         d.hasLdsConfig(), d.hasCdsConfig(), fetch < 0 ? DEFAULT_INITIAL_FETCH_TIMEOUT_MS : fetch);
   }
 
+  /**
+   * Whether {@code c} is the cluster {@code ads_config} names through {@code envoy_grpc} and its
+   * endpoint is a Unix domain socket ({@code pipe}): such a cluster carries only the xDS stream (as
+   * pilot-agent's {@code xds-grpc} does), so it is left to the xDS client.
+   */
+  public static boolean isPipeXdsCluster(Bootstrap b, io.envoyproxy.envoy.config.cluster.v3.Cluster c) {
+    if (!b.hasDynamicResources() || b.getDynamicResources().getAdsConfig().getGrpcServicesCount() != 1) {
+      return false;
+    }
+    GrpcService g = b.getDynamicResources().getAdsConfig().getGrpcServices(0);
+    if (!g.hasEnvoyGrpc() || !g.getEnvoyGrpc().getClusterName().equals(c.getName())) {
+      return false;
+    }
+    var la = c.getLoadAssignment();
+    return la.getEndpointsCount() > 0 && la.getEndpoints(0).getLbEndpointsCount() > 0
+        && la.getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress().hasPipe();
+  }
+
+  /**
+   * Checks a {@link #isPipeXdsCluster pipe xDS cluster}: one endpoint with a {@code pipe.path}; the
+   * settings an HTTP/2 gRPC connection to it can honour; the rest is refused by path.
+   */
+  public static void checkPipeCluster(io.envoyproxy.envoy.config.cluster.v3.Cluster c, ConfigPath at) {
+    Fields.allowOnly(c, at, Set.of("name", "type", "connect_timeout", "load_assignment",
+        "typed_extension_protocol_options", "max_requests_per_connection", "upstream_connection_options",
+        "circuit_breakers", "alt_stat_name"));
+    var la = c.getLoadAssignment();
+    ConfigPath l = at.field("load_assignment");
+    if (la.getEndpointsCount() != 1 || la.getEndpoints(0).getLbEndpointsCount() != 1) {
+      l.field("endpoints").error("a Unix domain socket xDS cluster needs exactly one endpoint");
+      return;
+    }
+    var pipe = la.getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress().getPipe();
+    ConfigPath p = l.field("endpoints").index(0).field("lb_endpoints").index(0).field("endpoint")
+        .field("address").field("pipe");
+    Fields.allowOnly(pipe, p, Set.of("path", "mode"));
+    if (pipe.getPath().isEmpty()) {
+      p.field("path").error("path is required");
+    }
+  }
+
   /** A config source that must be {@code ads: {}}; returns its initial fetch timeout in ms. */
   private static long adsSource(ConfigSource s, ConfigPath at) {
     Fields.allowOnly(s, at, Set.of("ads", "resource_api_version", "initial_fetch_timeout"));
