@@ -106,6 +106,8 @@ public final class AdsClient implements AutoCloseable {
     for (ResourceType t : ResourceType.values()) {
       states.put(t, new TypeState());
     }
+    io.micrometer.core.instrument.Gauge.builder("envoy.control_plane.connected_state", this, c -> c.connected ? 1 : 0)
+        .strongReference(false).register(rm.stats().registry());
   }
 
   /** Opens the stream (asynchronously) and arms the initial fetch timeout. */
@@ -369,6 +371,7 @@ public final class AdsClient implements AutoCloseable {
       try {
         t.apply(rm, upserts, removed, version);
         acks++;
+        rm.stats().serverCounter(t.statScope + ".update_success").inc();
         return null;
       } catch (ConfigException e) {
         errors.addAll(e.errors());
@@ -376,6 +379,7 @@ public final class AdsClient implements AutoCloseable {
         errors.add(new ConfigError("", "", "applying the update failed: " + e));
       }
     }
+    rm.stats().serverCounter(t.statScope + ".update_rejected").inc();
     String message = new ConfigException(errors).getMessage();
     lastNack = message;
     nacks++;

@@ -17,16 +17,19 @@ import java.util.Set;
  * wildcard response lists every resource, so a name missing from it is a removal.
  */
 enum ResourceType {
-  CLUSTER(Cluster.class, true),
-  ENDPOINT(ClusterLoadAssignment.class, false),
-  LISTENER(Listener.class, true),
-  ROUTE(RouteConfiguration.class, false);
+  CLUSTER(Cluster.class, true, "cluster_manager.cds"),
+  ENDPOINT(ClusterLoadAssignment.class, false, "cluster_manager.eds"),
+  LISTENER(Listener.class, true, "listener_manager.lds"),
+  ROUTE(RouteConfiguration.class, false, "http.rds");
 
   final Class<? extends Message> messageClass;
   final String typeUrl;
   final boolean wildcard;
+  /** Scope of the {@code update_success} / {@code update_rejected} counters (Envoy's for CDS and LDS). */
+  final String statScope;
 
-  ResourceType(Class<? extends Message> messageClass, boolean wildcard) {
+  ResourceType(Class<? extends Message> messageClass, boolean wildcard, String statScope) {
+    this.statScope = statScope;
     this.messageClass = messageClass;
     this.typeUrl = "type.googleapis.com/" + com.google.protobuf.Internal.getDefaultInstance(messageClass)
         .getDescriptorForType().getFullName();

@@ -223,6 +223,8 @@ class AdsClientTest {
     // routes of version 2 were fine and applied (RDS is its own update); the listener stayed as it was
     awaitBody("upstream-b");
     assertThat(egret.dynamicResources().snapshot().listenersVersion()).isEqualTo("1");
+    assertThat(admin("/stats/prometheus").body()).contains("envoy_listener_manager_lds_update_rejected")
+        .contains("envoy_control_plane_connected_state 1");
 
     // a later valid version is accepted
     cp.push(snapshot("3", List.of(edsCluster("a"), staticCluster("b", b.port())),

@@ -520,6 +520,11 @@ public final class ResourceManager implements AutoCloseable {
     return live.snapshot();
   }
 
+  /** The server's stats (for the xDS client's own). */
+  public Stats stats() {
+    return ctx.stats();
+  }
+
   /** Whether the first fetch of the control plane's configuration is done ({@code /ready}). */
   public boolean isInitialized() {
     return initialized;
