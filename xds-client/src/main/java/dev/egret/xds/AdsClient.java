@@ -394,7 +394,7 @@ public final class AdsClient implements AutoCloseable {
     if (!rm.isInitialized()
         && (!settings.cds() || states.get(ResourceType.CLUSTER).received)
         && (!settings.lds() || states.get(ResourceType.LISTENER).received)
-        && rm.snapshot().warmingClusters().isEmpty()
+        && rm.snapshot().warmingClusters().isEmpty() && rm.snapshot().warmingListeners().isEmpty()
         && receivedOrNone(ResourceType.ENDPOINT) && receivedOrNone(ResourceType.ROUTE)) {
       rm.markInitialized();
     }

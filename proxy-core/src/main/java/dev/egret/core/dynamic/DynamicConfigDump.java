@@ -15,7 +15,8 @@ import java.time.Instant;
 /**
  * Adds a {@link ResourceManager}'s resources to a static {@code ConfigDump} in Envoy's shape:
  * {@code ClustersConfigDump.dynamic_active_clusters} / {@code dynamic_warming_clusters},
- * {@code ListenersConfigDump.dynamic_listeners} (their {@code active_state}),
+ * {@code ListenersConfigDump.dynamic_listeners} (their {@code active_state}, or {@code warming_state}
+ * while waiting for routes),
  * {@code RoutesConfigDump.dynamic_route_configs}, and an {@code EndpointsConfigDump} with
  * {@code dynamic_endpoint_configs}; each with its {@code version_info} and {@code last_updated}.
  */
@@ -60,6 +61,10 @@ public final class DynamicConfigDump {
     s.listeners().forEach(l -> b.addDynamicListeners(ListenersConfigDump.DynamicListener.newBuilder()
         .setName(l.resource().getName())
         .setActiveState(ListenersConfigDump.DynamicListenerState.newBuilder().setVersionInfo(l.version())
+            .setListener(Any.pack(l.resource())).setLastUpdated(ts(l.lastUpdated())))));
+    s.warmingListeners().forEach(l -> b.addDynamicListeners(ListenersConfigDump.DynamicListener.newBuilder()
+        .setName(l.resource().getName())
+        .setWarmingState(ListenersConfigDump.DynamicListenerState.newBuilder().setVersionInfo(l.version())
             .setListener(Any.pack(l.resource())).setLastUpdated(ts(l.lastUpdated())))));
     return b.build();
   }

@@ -56,7 +56,9 @@ import java.util.concurrent.TimeUnit;
  *       drain (HTTP/1.1 {@code Connection: close} on the next response, HTTP/2 GOAWAY), closed at the
  *       drain deadline; a removed one stops accepting and drains. An identical resource changes nothing.
  *   <li>Routes (RDS): an HCM with {@code rds} serves through the table published under its name; an
- *       update swaps the table under it, nothing else changes.
+ *       update swaps the table under it, nothing else changes. A new or changed listener whose route
+ *       configurations have not arrived yet warms: the previous version (if any) keeps serving until
+ *       they arrive or the warming timeout passes.
  *   <li>Clusters: routers look clusters up by name in a snapshot swapped atomically; a replaced or
  *       removed cluster's pools drain (connections close after their last stream). An EDS cluster
  *       warms: it becomes active once its endpoints arrive (the previous version serves meanwhile)
@@ -94,6 +96,13 @@ public final class ResourceManager implements AutoCloseable {
 
   private record ActiveListener(Versioned<Listener> source, ListenerRuntime runtime, List<RdsRouter> rds) {}
 
+  /** A compiled listener waiting for its route configurations (RDS) before it takes traffic. */
+  private record WarmingListener(Versioned<Listener> source, ListenerConfig config, List<RdsRouter> rds) {
+    boolean warm() {
+      return rds.stream().allMatch(RdsRouter::hasRoutes);
+    }
+  }
+
   private record ActiveCluster(Versioned<Cluster> source, ClusterRuntime runtime) {
     String edsName() {
       return edsServiceName(source.resource());
@@ -105,6 +114,7 @@ public final class ResourceManager implements AutoCloseable {
   private final LiveClusters live;
   private final HcmCompiler hcms;
   private final Map<String, ActiveListener> listeners = new LinkedHashMap<>();
+  private final Map<String, WarmingListener> warmingListeners = new LinkedHashMap<>();
   private final Map<String, ActiveCluster> clusters = new LinkedHashMap<>();
   private final Map<String, ActiveCluster> warming = new LinkedHashMap<>();
   private final Map<String, Versioned<RouteConfiguration>> routes = new LinkedHashMap<>();
@@ -337,11 +347,55 @@ public final class ResourceManager implements AutoCloseable {
       }
     }
     versions.put("routes", version);
+    activateWarmListeners();
+  }
+
+  /** Lets listeners whose routes have all arrived take traffic. */
+  private void activateWarmListeners() {
+    for (var it = warmingListeners.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, WarmingListener> e = it.next();
+      if (e.getValue().warm()) {
+        it.remove();
+        activateLater(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  /** Activates a listener that finished warming: its bind can no longer be refused, only logged. */
+  private void activateLater(String name, WarmingListener w) {
+    ActiveListener current = listeners.get(name);
+    ListenerRuntime rt;
+    if (current != null && sameSocket(current.runtime().config().address(), w.config().address())) {
+      rt = current.runtime();
+      rt.update(w.config(), drainMillis);
+    } else {
+      try {
+        rt = ListenerRuntime.bind(w.config(), ctx.boss(), ctx.workers());
+      } catch (InterruptedException | RuntimeException ex) {
+        if (ex instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        java.util.logging.Logger.getLogger(ResourceManager.class.getName()).warning("listener '" + name
+            + "' cannot bind " + w.config().address() + " after warming: " + ex.getMessage());
+        return;
+      }
+      if (current != null) {
+        current.runtime().drainAndClose(drainMillis);
+      }
+    }
+    listeners.put(name, new ActiveListener(w.source(), rt, w.rds()));
   }
 
   private List<RdsRouter> rdsRouters(String name) {
     List<RdsRouter> out = new ArrayList<>();
     for (ActiveListener l : listeners.values()) {
+      for (RdsRouter r : l.rds()) {
+        if (r.routeConfigName().equals(name)) {
+          out.add(r);
+        }
+      }
+    }
+    for (WarmingListener l : warmingListeners.values()) {
       for (RdsRouter r : l.rds()) {
         if (r.routeConfigName().equals(name)) {
           out.add(r);
@@ -404,7 +458,9 @@ public final class ResourceManager implements AutoCloseable {
         continue;
       }
       ActiveListener current = listeners.get(name);
-      if (current != null && current.source().resource().equals(e.getValue())) {
+      WarmingListener pending = warmingListeners.get(name);
+      if (pending != null ? pending.source().resource().equals(e.getValue())
+          : current != null && current.source().resource().equals(e.getValue())) {
         continue;
       }
       List<RdsRouter> rds = new ArrayList<>();
@@ -438,6 +494,9 @@ public final class ResourceManager implements AutoCloseable {
     // bind what needs a new socket before changing anything, so a failed bind changes nothing
     Map<String, ListenerRuntime> bound = new HashMap<>();
     for (Map.Entry<String, Compiled> e : compiled.entrySet()) {
+      if (!e.getValue().rds().stream().allMatch(RdsRouter::hasRoutes)) {
+        continue; // warms until its routes arrive; bound then
+      }
       ActiveListener current = listeners.get(e.getKey());
       if (current != null && sameSocket(current.runtime().config().address(), e.getValue().config().address())) {
         continue;
@@ -457,6 +516,14 @@ public final class ResourceManager implements AutoCloseable {
     long drain = drainMillis;
     for (Map.Entry<String, Compiled> e : compiled.entrySet()) {
       Compiled c = e.getValue();
+      Versioned<Listener> source = new Versioned<>(c.proto(), version, now);
+      if (!c.rds().stream().allMatch(RdsRouter::hasRoutes)) {
+        WarmingListener w = new WarmingListener(source, c.config(), c.rds());
+        warmingListeners.put(e.getKey(), w);
+        scheduleListenerWarmingTimeout(e.getKey(), w);
+        continue;
+      }
+      warmingListeners.remove(e.getKey());
       ActiveListener current = listeners.get(e.getKey());
       ListenerRuntime rt = bound.get(e.getKey());
       if (rt == null) {
@@ -465,15 +532,31 @@ public final class ResourceManager implements AutoCloseable {
       } else if (current != null) {
         current.runtime().drainAndClose(drain);
       }
-      listeners.put(e.getKey(), new ActiveListener(new Versioned<>(c.proto(), version, now), rt, c.rds()));
+      listeners.put(e.getKey(), new ActiveListener(source, rt, c.rds()));
     }
     for (String name : removed) {
+      warmingListeners.remove(name);
       ActiveListener l = listeners.remove(name);
       if (l != null) {
         l.runtime().drainAndClose(drain);
       }
     }
     versions.put("listeners", version);
+  }
+
+  private void scheduleListenerWarmingTimeout(String name, WarmingListener w) {
+    long ms = warmingMillis;
+    if (ms <= 0) {
+      return;
+    }
+    ctx.workers().next().schedule(() -> {
+      synchronized (this) {
+        if (!closed && warmingListeners.get(name) == w) {
+          warmingListeners.remove(name);
+          activateLater(name, w); // initial_fetch_timeout: serve (routes missing: 404) rather than wait
+        }
+      }
+    }, ms, TimeUnit.MILLISECONDS);
   }
 
   private static boolean sameSocket(InetSocketAddress a, InetSocketAddress b) {
@@ -486,6 +569,7 @@ public final class ResourceManager implements AutoCloseable {
   public synchronized Set<String> routeNames() {
     Set<String> out = new TreeSet<>();
     listeners.values().forEach(l -> l.rds().forEach(r -> out.add(r.routeConfigName())));
+    warmingListeners.values().forEach(l -> l.rds().forEach(r -> out.add(r.routeConfigName())));
     return out;
   }
 
@@ -543,12 +627,15 @@ public final class ResourceManager implements AutoCloseable {
     clusters.values().forEach(c -> cs.add(c.source()));
     List<Versioned<Cluster>> ws = new ArrayList<>();
     warming.values().forEach(c -> ws.add(c.source()));
-    return new Snapshot(ls, new ArrayList<>(routes.values()), cs, ws, new ArrayList<>(endpoints.values()),
+    List<Versioned<Listener>> wl = new ArrayList<>();
+    warmingListeners.values().forEach(l -> wl.add(l.source()));
+    return new Snapshot(ls, wl, new ArrayList<>(routes.values()), cs, ws, new ArrayList<>(endpoints.values()),
         versions.getOrDefault("listeners", ""), versions.getOrDefault("clusters", ""));
   }
 
   /** What {@link #snapshot()} returns. */
-  public record Snapshot(List<Versioned<Listener>> listeners, List<Versioned<RouteConfiguration>> routes,
+  public record Snapshot(List<Versioned<Listener>> listeners, List<Versioned<Listener>> warmingListeners,
+      List<Versioned<RouteConfiguration>> routes,
       List<Versioned<Cluster>> activeClusters, List<Versioned<Cluster>> warmingClusters,
       List<Versioned<ClusterLoadAssignment>> endpoints, String listenersVersion, String clustersVersion) {}
 
@@ -565,6 +652,7 @@ public final class ResourceManager implements AutoCloseable {
       return;
     }
     closed = true;
+    warmingListeners.clear();
     listeners.values().forEach(l -> l.runtime().drainAndClose(0));
     clusters.values().forEach(c -> c.runtime().close());
     warming.values().forEach(c -> c.runtime().close());

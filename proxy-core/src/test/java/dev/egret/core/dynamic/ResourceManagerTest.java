@@ -162,9 +162,23 @@ class ResourceManagerTest {
   }
 
   @Test
-  void rdsListenerWithoutItsRoutesYetAnswers404() throws Exception {
+  void listenerWarmsUntilItsRoutesArriveWhileThePreviousVersionServes() throws Exception {
+    rm.applyClusters(Map.of("a", staticCluster("a", a.port()), "b", staticCluster("b", b.port())), Set.of(), "1");
     rm.applyListeners(Map.of("l", rdsListener("l", 0, "in", "r")), Set.of(), "1");
-    assertThat(get()).startsWith("http/1.1 404");
+    assertThat(rm.snapshot().warmingListeners()).hasSize(1);
+    assertThatThrownBy(() -> server.listenerAddress("l")).isInstanceOf(IllegalArgumentException.class);
+    assertThat(rm.routeNames()).containsExactly("r");
+    rm.applyRoutes(Map.of("r", routes("r", "a")), Set.of(), "1");
+    assertThat(rm.snapshot().warmingListeners()).isEmpty();
+    assertThat(get()).contains("upstream-a");
+
+    // the same listener now wants another route table: the old one serves until "r2" arrives
+    rm.applyListeners(Map.of("l", rdsListener("l", 0, "in", "r2")), Set.of(), "2");
+    assertThat(rm.routeNames()).containsExactly("r", "r2");
+    assertThat(get()).contains("upstream-a");
+    rm.applyRoutes(Map.of("r2", routes("r2", "b")), Set.of(), "2");
+    assertThat(get()).contains("upstream-b");
+    assertThat(rm.routeNames()).containsExactly("r2");
   }
 
   @Test
