@@ -212,9 +212,21 @@ final class ClusterCompiler {
     for (int i = 0; i < la.getEndpointsCount(); i++) {
       LocalityLbEndpoints group = la.getEndpoints(i);
       ConfigPath g = at.field("endpoints").index(i);
-      Fields.allowOnly(group, g, Set.of("lb_endpoints"));
+      if (type == DiscoveryType.EDS) {
+        // what control planes put in EDS: the locality (and its weight, which Envoy too ignores without
+        // locality_weighted_lb_config) is informational; priorities other than 0 mean failover
+        Fields.allowOnly(group, g, Set.of("lb_endpoints", "locality", "load_balancing_weight", "priority"));
+        if (group.getPriority() != 0) {
+          g.field("priority").error("priority " + group.getPriority() + " is not supported by Egret (only 0)");
+        }
+      } else {
+        Fields.allowOnly(group, g, Set.of("lb_endpoints"));
+      }
       for (int j = 0; j < group.getLbEndpointsCount(); j++) {
         count++;
+        if (type == DiscoveryType.EDS && excluded(group.getLbEndpoints(j).getHealthStatus())) {
+          continue; // Envoy sends no traffic to hosts EDS marks unhealthy, draining or timed out
+        }
         Endpoint e = endpoint(group.getLbEndpoints(j), type, g.field("lb_endpoints").index(j));
         if (e != null) {
           out.add(e);
@@ -228,8 +240,17 @@ final class ClusterCompiler {
     return out;
   }
 
+  private static boolean excluded(io.envoyproxy.envoy.config.core.v3.HealthStatus h) {
+    return switch (h) {
+      case UNHEALTHY, DRAINING, TIMEOUT -> true;
+      default -> false;
+    };
+  }
+
   private static Endpoint endpoint(LbEndpoint lb, DiscoveryType type, ConfigPath at) {
-    Fields.allowOnly(lb, at, Set.of("endpoint", "load_balancing_weight"));
+    Fields.allowOnly(lb, at, type == DiscoveryType.EDS
+        ? Set.of("endpoint", "load_balancing_weight", "health_status", "metadata")
+        : Set.of("endpoint", "load_balancing_weight"));
     long weight = 1;
     if (lb.hasLoadBalancingWeight()) {
       weight = Integer.toUnsignedLong(lb.getLoadBalancingWeight().getValue());
@@ -242,7 +263,7 @@ final class ClusterCompiler {
       return null;
     }
     ConfigPath e = at.field("endpoint");
-    Fields.allowOnly(lb.getEndpoint(), e, Set.of("address"));
+    Fields.allowOnly(lb.getEndpoint(), e, type == DiscoveryType.EDS ? Set.of("address", "hostname") : Set.of("address"));
     ConfigPath a = e.field("address");
     Address address = lb.getEndpoint().getAddress();
     if (!lb.getEndpoint().hasAddress() || !address.hasSocketAddress()) {

@@ -255,6 +255,24 @@ class ResourceManagerTest {
   }
 
   @Test
+  void edsTakesLocalityAndHealthAsControlPlanesSendThemSkippingUnhealthyHosts() throws Exception {
+    rm.applyClusters(Map.of("e", edsCluster("e")), Set.of(), "1");
+    ClusterLoadAssignment la = assignment("e", a.port(), b.port()).toBuilder()
+        .setEndpoints(0, assignment("e", a.port(), b.port()).getEndpoints(0).toBuilder()
+            .setLocality(io.envoyproxy.envoy.config.core.v3.Locality.newBuilder().setRegion("r1").setZone("z1"))
+            .setLbEndpoints(1, assignment("e", b.port()).getEndpoints(0).getLbEndpoints(0).toBuilder()
+                .setHealthStatus(io.envoyproxy.envoy.config.core.v3.HealthStatus.UNHEALTHY)))
+        .build();
+    rm.applyEndpoints(Map.of("e", la), Set.of(), "1");
+    assertThat(rm.clusters().get("e").hosts()).singleElement()
+        .satisfies(h -> assertThat(h.address().getPort()).isEqualTo(a.port()));
+    ClusterLoadAssignment failover = la.toBuilder().setEndpoints(0, la.getEndpoints(0).toBuilder().setPriority(1)).build();
+    assertThatThrownBy(() -> rm.applyEndpoints(Map.of("e", failover), Set.of(), "2"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).singleElement()
+            .satisfies(x -> assertThat(x.path()).isEqualTo("endpoints[0].priority")));
+  }
+
+  @Test
   void removedClusterAnswers503AndStaticNamesCannotBeTaken() throws Exception {
     initial();
     rm.applyClusters(Map.of(), Set.of("a"), "2");
