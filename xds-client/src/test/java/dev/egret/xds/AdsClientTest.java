@@ -160,6 +160,8 @@ class AdsClientTest {
     String dump = admin("/config_dump").body();
     assertThat(dump).contains("dynamic_listeners", "dynamic_route_configs", "dynamic_active_clusters",
         "dynamic_endpoint_configs", "\"version_info\": \"4\"", "last_updated");
+    assertThat(admin("/config_dump?resource=dynamic_listeners").body()).contains("\"name\": \"l\"")
+        .doesNotContain("dynamic_route_configs");
 
     // the node went out as Envoy sends it, once per stream (set_node_on_first_message_only)
     var node = delta ? cp.deltaRequests.get(0).getNode() : cp.requests.get(0).getNode();
@@ -170,6 +172,8 @@ class AdsClientTest {
     long withNode = delta ? cp.deltaRequests.stream().filter(DeltaDiscoveryRequest::hasNode).count()
         : cp.requests.stream().filter(DiscoveryRequest::hasNode).count();
     assertThat(withNode).isEqualTo(1);
+    assertThat(cp.callHeaders.get(0).get(io.grpc.Metadata.Key.of("clusterid", io.grpc.Metadata.ASCII_STRING_MARSHALLER)))
+        .isEqualTo("Kubernetes"); // initial_metadata
   }
 
   @ParameterizedTest(name = "delta={0}")

@@ -22,6 +22,8 @@ final class ControlPlane implements AutoCloseable {
   final SimpleCache<String> cache = new SimpleCache<>(node -> "egret");
   final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
   final List<DeltaDiscoveryRequest> deltaRequests = new CopyOnWriteArrayList<>();
+  /** The headers of every call Egret opened. */
+  final List<io.grpc.Metadata> callHeaders = new CopyOnWriteArrayList<>();
   private Server server;
   private int port;
 
@@ -47,7 +49,7 @@ final class ControlPlane implements AutoCloseable {
       }
     }, cache);
     NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", p))
-        .addService(ds.getAggregatedDiscoveryServiceImpl());
+        .addService(recording(ds));
     if (ssl != null) {
       b.sslContext(ssl);
     }
@@ -73,8 +75,19 @@ final class ControlPlane implements AutoCloseable {
     server = NettyServerBuilder.forAddress(new io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress(path))
         .channelType(io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel.class)
         .bossEventLoopGroup(group).workerEventLoopGroup(group)
-        .addService(ds.getAggregatedDiscoveryServiceImpl()).build().start();
+        .addService(recording(ds)).build().start();
     return this;
+  }
+
+  private io.grpc.ServerServiceDefinition recording(V3DiscoveryServer ds) {
+    return io.grpc.ServerInterceptors.intercept(ds.getAggregatedDiscoveryServiceImpl(), new io.grpc.ServerInterceptor() {
+      @Override
+      public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata headers,
+          io.grpc.ServerCallHandler<Q, R> next) {
+        callHeaders.add(headers);
+        return next.startCall(call, headers);
+      }
+    });
   }
 
   int port() {
