@@ -13,7 +13,8 @@ import io.netty.handler.codec.http.HttpRequest;
 /**
  * The router of an HTTP connection manager whose routes come from RDS: it serves through the route
  * table currently published under its name, which an RDS update swaps without touching the listener.
- * A request is routed by the table current when its headers are routed. Until the first table
+ * A stream keeps the table current when it is first routed ({@link #snapshot()}), for its filters' route
+ * lookups as for routing. Until the first table
  * arrives (or after the route configuration is removed) every request gets 404 {@code NR}, as in Envoy.
  */
 final class RdsRouter implements HttpRouter {
@@ -52,6 +53,12 @@ final class RdsRouter implements HttpRouter {
       return null;
     }
     return d.route(s, req);
+  }
+
+  @Override
+  public HttpRouter snapshot() {
+    HttpRouter d = delegate;
+    return d == null ? this : d;
   }
 
   @Override

@@ -86,6 +86,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   private LastHttpContent heldEnd;
   private RouteEntry route;
   private boolean routeResolved;
+  private HttpRouter streamRouter; // the route table this stream started with (RDS may swap the HCM's)
   private static final HttpFilter[] NO_FILTERS = new HttpFilter[0];
   private StreamTimers timers;
   private boolean draining;
@@ -378,6 +379,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     streamActive = true;
     route = null;
     routeResolved = false;
+    streamRouter = null;
     info.setRequest(req);
     timers.start(config.streamIdleTimeoutMillis(), config.requestTimeoutMillis(), config.maxStreamDurationMillis());
     config.stats().downstreamRqTotal.inc();
@@ -441,7 +443,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
       }
     }
     filtersWaiting = false;
-    handler = config.router().route(this, request);
+    handler = streamRouter().route(this, request);
     if (handler == null) {
       releaseHeld();
       if (!requestComplete) {
@@ -537,7 +539,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   public RouteEntry route() {
     if (!routeResolved) {
       routeResolved = true;
-      route = config.router().findRoute(request);
+      route = streamRouter().findRoute(request);
     }
     return route;
   }
@@ -665,6 +667,13 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
       return;
     }
     sendLocalReply(400, "Bad Request", "http1.codec_error", null);
+  }
+
+  private HttpRouter streamRouter() {
+    if (streamRouter == null) {
+      streamRouter = config.router().snapshot();
+    }
+    return streamRouter;
   }
 
   // ---------------------------------------------------------------- response side
