@@ -294,7 +294,7 @@ public final class AdsClient implements AutoCloseable {
     }
     s.nonce = r.getNonce();
     s.received = true;
-    Status nack = apply(t, upserts, removed, r.getVersionInfo(), errors);
+    Status nack = apply(t, upserts, removed, r.getVersionInfo(), Map.of(), errors);
     if (nack == null) {
       s.version = r.getVersionInfo();
       if (t.wildcard) {
@@ -331,7 +331,7 @@ public final class AdsClient implements AutoCloseable {
     }
     Set<String> removed = new HashSet<>(r.getRemovedResourcesList());
     s.received = true;
-    Status nack = apply(t, upserts, removed, r.getSystemVersionInfo(), errors);
+    Status nack = apply(t, upserts, removed, r.getSystemVersionInfo(), versions, errors);
     if (nack == null) {
       s.versions.putAll(versions);
       removed.forEach(s.versions::remove);
@@ -365,11 +365,11 @@ public final class AdsClient implements AutoCloseable {
 
   /** Applies an update; returns null when accepted, else the NACK's error detail. */
   private Status apply(ResourceType t, Map<String, Message> upserts, Set<String> removed, String version,
-      List<ConfigError> decodeErrors) {
+      Map<String, String> resourceVersions, List<ConfigError> decodeErrors) {
     List<ConfigError> errors = new ArrayList<>(decodeErrors);
     if (errors.isEmpty()) {
       try {
-        t.apply(rm, upserts, removed, version);
+        t.apply(rm, upserts, removed, version, resourceVersions);
         acks++;
         rm.stats().serverCounter(t.statScope + ".update_success").inc();
         return null;

@@ -61,13 +61,13 @@ enum ResourceType {
 
   /** Hands an update to the resource manager; all or nothing. */
   @SuppressWarnings("unchecked")
-  void apply(ResourceManager rm, Map<String, ? extends Message> upserts, Set<String> removed, String version)
-      throws ConfigException {
+  void apply(ResourceManager rm, Map<String, ? extends Message> upserts, Set<String> removed, String version,
+      Map<String, String> resourceVersions) throws ConfigException {
     switch (this) {
-      case CLUSTER -> rm.applyClusters((Map<String, Cluster>) upserts, removed, version);
-      case ENDPOINT -> rm.applyEndpoints((Map<String, ClusterLoadAssignment>) upserts, removed, version);
-      case LISTENER -> rm.applyListeners((Map<String, Listener>) upserts, removed, version);
-      case ROUTE -> rm.applyRoutes((Map<String, RouteConfiguration>) upserts, removed, version);
+      case CLUSTER -> rm.applyClusters((Map<String, Cluster>) upserts, removed, version, resourceVersions);
+      case ENDPOINT -> rm.applyEndpoints((Map<String, ClusterLoadAssignment>) upserts, removed, version, resourceVersions);
+      case LISTENER -> rm.applyListeners((Map<String, Listener>) upserts, removed, version, resourceVersions);
+      case ROUTE -> rm.applyRoutes((Map<String, RouteConfiguration>) upserts, removed, version, resourceVersions);
       default -> throw new IllegalStateException(name());
     }
   }

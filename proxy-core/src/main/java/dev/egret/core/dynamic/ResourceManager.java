@@ -165,6 +165,15 @@ public final class ResourceManager implements AutoCloseable {
    */
   public synchronized void applyClusters(Map<String, Cluster> upserts, Set<String> removed, String version)
       throws ConfigException {
+    applyClusters(upserts, removed, version, Map.of());
+  }
+
+  /**
+   * As {@link #applyClusters(Map, Set, String)}, each resource named in {@code resourceVersions} carrying its
+   * own version (delta xDS) in {@code /config_dump}.
+   */
+  public synchronized void applyClusters(Map<String, Cluster> upserts, Set<String> removed, String version,
+      Map<String, String> resourceVersions) throws ConfigException {
     checkOpen();
     ConfigPath root = ConfigPath.root("");
     Map<String, ClusterRuntime> compiled = new LinkedHashMap<>();
@@ -198,7 +207,7 @@ public final class ResourceManager implements AutoCloseable {
     Instant now = Instant.now();
     for (Map.Entry<String, ClusterRuntime> e : compiled.entrySet()) {
       ClusterRuntime rt = e.getValue();
-      ActiveCluster next = new ActiveCluster(new Versioned<>(protos.get(e.getKey()), version, now), rt);
+      ActiveCluster next = new ActiveCluster(new Versioned<>(protos.get(e.getKey()), resourceVersions.getOrDefault(e.getKey(), version), now), rt);
       rt.start(ctx.workers().next());
       ActiveCluster oldWarming = warming.remove(e.getKey());
       if (oldWarming != null) {
@@ -267,8 +276,17 @@ public final class ResourceManager implements AutoCloseable {
   // ----------------------------------------------------------------------------------- endpoints
 
   /** Adds or replaces {@code ClusterLoadAssignment}s (by cluster / service name) and removes some, all or nothing. */
-  public synchronized void applyEndpoints(Map<String, ClusterLoadAssignment> upserts, Set<String> removed,
-      String version) throws ConfigException {
+  public synchronized void applyEndpoints(Map<String, ClusterLoadAssignment> upserts, Set<String> removed, String version)
+      throws ConfigException {
+    applyEndpoints(upserts, removed, version, Map.of());
+  }
+
+  /**
+   * As {@link #applyEndpoints(Map, Set, String)}, each resource named in {@code resourceVersions} carrying its
+   * own version (delta xDS) in {@code /config_dump}.
+   */
+  public synchronized void applyEndpoints(Map<String, ClusterLoadAssignment> upserts, Set<String> removed, String version,
+      Map<String, String> resourceVersions) throws ConfigException {
     checkOpen();
     ConfigPath root = ConfigPath.root("");
     Map<String, List<Endpoint>> compiled = new LinkedHashMap<>();
@@ -283,7 +301,7 @@ public final class ResourceManager implements AutoCloseable {
     }
     Instant now = Instant.now();
     for (Map.Entry<String, List<Endpoint>> e : compiled.entrySet()) {
-      endpoints.put(e.getKey(), new Versioned<>(upserts.get(e.getKey()), version, now));
+      endpoints.put(e.getKey(), new Versioned<>(upserts.get(e.getKey()), resourceVersions.getOrDefault(e.getKey(), version), now));
       compiledEndpoints.put(e.getKey(), e.getValue());
     }
     for (String name : removed) {
@@ -313,8 +331,17 @@ public final class ResourceManager implements AutoCloseable {
   // -------------------------------------------------------------------------------------- routes
 
   /** Adds or replaces RDS route configurations (by name) and removes some, all or nothing. */
-  public synchronized void applyRoutes(Map<String, RouteConfiguration> upserts, Set<String> removed,
-      String version) throws ConfigException {
+  public synchronized void applyRoutes(Map<String, RouteConfiguration> upserts, Set<String> removed, String version)
+      throws ConfigException {
+    applyRoutes(upserts, removed, version, Map.of());
+  }
+
+  /**
+   * As {@link #applyRoutes(Map, Set, String)}, each resource named in {@code resourceVersions} carrying its
+   * own version (delta xDS) in {@code /config_dump}.
+   */
+  public synchronized void applyRoutes(Map<String, RouteConfiguration> upserts, Set<String> removed, String version,
+      Map<String, String> resourceVersions) throws ConfigException {
     checkOpen();
     ConfigPath root = ConfigPath.root("");
     Map<RdsRouter, HttpRouter> next = new java.util.IdentityHashMap<>();
@@ -339,7 +366,7 @@ public final class ResourceManager implements AutoCloseable {
       throw new ConfigException(root.errors());
     }
     Instant now = Instant.now();
-    upserts.forEach((name, rc) -> routes.put(name, new Versioned<>(rc, version, now)));
+    upserts.forEach((name, rc) -> routes.put(name, new Versioned<>(rc, resourceVersions.getOrDefault(name, version), now)));
     next.forEach(RdsRouter::set);
     for (String name : removed) {
       if (routes.remove(name) != null) {
@@ -440,6 +467,15 @@ public final class ResourceManager implements AutoCloseable {
   /** Adds or replaces listeners (by name) and removes some, all or nothing (binding included). */
   public synchronized void applyListeners(Map<String, Listener> upserts, Set<String> removed, String version)
       throws ConfigException {
+    applyListeners(upserts, removed, version, Map.of());
+  }
+
+  /**
+   * As {@link #applyListeners(Map, Set, String)}, each resource named in {@code resourceVersions} carrying its
+   * own version (delta xDS) in {@code /config_dump}.
+   */
+  public synchronized void applyListeners(Map<String, Listener> upserts, Set<String> removed, String version,
+      Map<String, String> resourceVersions) throws ConfigException {
     checkOpen();
     ConfigPath root = ConfigPath.root("");
     record Compiled(Listener proto, ListenerConfig config, List<RdsRouter> rds) {}
@@ -516,7 +552,7 @@ public final class ResourceManager implements AutoCloseable {
     long drain = drainMillis;
     for (Map.Entry<String, Compiled> e : compiled.entrySet()) {
       Compiled c = e.getValue();
-      Versioned<Listener> source = new Versioned<>(c.proto(), version, now);
+      Versioned<Listener> source = new Versioned<>(c.proto(), resourceVersions.getOrDefault(e.getKey(), version), now);
       if (!c.rds().stream().allMatch(RdsRouter::hasRoutes)) {
         WarmingListener w = new WarmingListener(source, c.config(), c.rds());
         warmingListeners.put(e.getKey(), w);
