@@ -10,6 +10,7 @@ import dev.egret.core.config.ConfigException;
 import dev.egret.core.config.RuntimeConfig;
 import dev.egret.core.dynamic.ResourceManager;
 import dev.egret.core.dynamic.XdsClientFactory;
+import dev.egret.core.internal.InternalListeners;
 import dev.egret.core.listener.ListenerConfig;
 import dev.egret.core.listener.ListenerRuntime;
 import dev.egret.core.stats.Stats;
@@ -37,6 +38,7 @@ public final class EgretServer implements AutoCloseable {
   private final EventLoopGroup workers;
   private final RuntimeConfig config;
   private final List<ListenerRuntime> listeners = new ArrayList<>();
+  private final InternalListeners internalListeners = new InternalListeners();
   private AdminServer admin;
   private volatile boolean ready;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -53,7 +55,7 @@ public final class EgretServer implements AutoCloseable {
     this.accessLogWriter = new AccessLogWriter(stats.serverCounter("access_log.dropped"));
     this.dns = dns;
     try {
-      this.config = ConfigCompiler.compile(bootstrap, stats, accessLogWriter, dns, recentAccessLog);
+      this.config = ConfigCompiler.compile(bootstrap, stats, accessLogWriter, dns, recentAccessLog, internalListeners);
     } catch (ConfigException | RuntimeException e) {
       accessLogWriter.close();
       throw e;
@@ -104,6 +106,10 @@ public final class EgretServer implements AutoCloseable {
   private void startRuntime() throws InterruptedException {
     config.clusters().values().forEach(c -> c.start(workers.next()));
     for (ListenerConfig l : config.listeners()) {
+      if (l.internal()) {
+        listeners.add(ListenerRuntime.registerInternal(l, internalListeners));
+        continue;
+      }
       try {
         listeners.add(ListenerRuntime.bind(l, boss, workers));
       } catch (RuntimeException e) {
@@ -164,7 +170,7 @@ public final class EgretServer implements AutoCloseable {
       java.util.Set<String> staticListeners = new java.util.HashSet<>();
       config.listeners().forEach(l -> staticListeners.add(l.name()));
       dynamic = new ResourceManager(new ResourceManager.Context(stats, accessLogWriter, recentAccessLog, dns,
-          boss, workers, config.clusters(), staticListeners));
+          boss, workers, config.clusters(), staticListeners, internalListeners));
     }
     return dynamic;
   }
@@ -205,7 +211,8 @@ public final class EgretServer implements AutoCloseable {
 
   public void printEndpoints(PrintStream out) {
     for (ListenerRuntime l : listeners) {
-      out.println("  listener " + l.config().name() + " on " + hostPort(l.localAddress()));
+      out.println("  listener " + l.config().name() + " on "
+          + (l.config().internal() ? "internal (in process)" : hostPort(l.localAddress())));
     }
     if (admin != null) {
       out.println("  admin on http://" + hostPort(admin.localAddress()) + "  (/ready /stats/prometheus "

@@ -132,6 +132,14 @@ final class ClustersRenderer {
 
   /** {@code 127.0.0.1:8080} or {@code [::1]:8080}; anything else is kept whole as the address. */
   static Address address(String hostPort) {
+    if (hostPort.startsWith("envoy://")) { // an internal listener: envoy://LISTENER/ENDPOINT_ID
+      String rest = hostPort.substring("envoy://".length());
+      int slash = rest.indexOf('/');
+      return Address.newBuilder().setEnvoyInternalAddress(
+          io.envoyproxy.envoy.config.core.v3.EnvoyInternalAddress.newBuilder()
+              .setServerListenerName(slash < 0 ? rest : rest.substring(0, slash))
+              .setEndpointId(slash < 0 ? "" : rest.substring(slash + 1))).build();
+    }
     int colon = hostPort.lastIndexOf(':');
     SocketAddress.Builder s = SocketAddress.newBuilder();
     if (colon > 0 && colon < hostPort.length() - 1) {

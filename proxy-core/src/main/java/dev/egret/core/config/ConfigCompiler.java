@@ -7,7 +7,11 @@ import dev.egret.core.accesslog.AccessLogWriter;
 import dev.egret.core.accesslog.RecentAccessLog;
 import dev.egret.core.http.HcmCompiler;
 import dev.egret.core.listener.ListenerCompiler;
+import dev.egret.core.internal.InternalListeners;
 import dev.egret.core.listener.ListenerConfig;
+import dev.egret.core.network.NetworkFilterRegistry;
+import dev.egret.core.tcp.DirectTcpConnector;
+import dev.egret.core.tcp.TcpProxyCompiler;
 import dev.egret.core.pool.PoolRegistry;
 import dev.egret.core.route.RouteTable;
 import dev.egret.core.router.ClusterRuntime;
@@ -58,7 +62,17 @@ public final class ConfigCompiler {
   /** As {@link #compile(Bootstrap, Stats, AccessLogWriter, DnsResolverFactory)}, every HCM also feeding {@code recentEntries}. */
   public static RuntimeConfig compile(Bootstrap b, Stats stats, AccessLogWriter accessLogWriter,
       DnsResolverFactory dns, AccessLog recentEntries) throws ConfigException {
+    return compile(b, stats, accessLogWriter, dns, recentEntries, new InternalListeners());
+  }
+
+  /**
+   * As {@link #compile(Bootstrap, Stats, AccessLogWriter, DnsResolverFactory, AccessLog)}, with the
+   * registry through which clusters reach internal listeners ({@code envoy_internal_address}).
+   */
+  public static RuntimeConfig compile(Bootstrap b, Stats stats, AccessLogWriter accessLogWriter,
+      DnsResolverFactory dns, AccessLog recentEntries, InternalListeners internalListeners) throws ConfigException {
     requireNonNull(dns, "dns");
+    requireNonNull(internalListeners, "internalListeners");
     ConfigPath root = ConfigPath.root("");
     Fields.allowOnly(b, root, Set.of("node", "admin", "static_resources", "dynamic_resources"));
     InetSocketAddress admin = b.hasAdmin() ? admin(b.getAdmin(), root.field("admin")) : null;
@@ -81,7 +95,7 @@ public final class ConfigCompiler {
         XdsSettings.checkPipeCluster(c, at);
         continue;
       }
-      ClusterRuntime runtime = ClusterRuntime.compile(c, at, stats, dns, pools);
+      ClusterRuntime runtime = ClusterRuntime.compile(c, at, stats, dns, pools, internalListeners);
       if (runtime != null) {
         clusters.put(c.getName(), runtime);
       }
@@ -94,7 +108,11 @@ public final class ConfigCompiler {
     HcmCompiler hcms = new HcmCompiler(stats, (routeConfig, at, perFilter) -> {
       RouteTable table = RouteTable.compile(routeConfig, at, clusterNames::contains, perFilter);
       return table == null ? null : new RouterImpl(table, clusters);
-    }, accessLogWriter, recentEntries);
+    }, accessLogWriter, recentEntries, clusters::get);
+    TcpProxyCompiler tcpProxies = new TcpProxyCompiler(stats, clusters, accessLogWriter, recentEntries,
+        DirectTcpConnector.INSTANCE);
+    ListenerCompiler.NetworkFilters network = new ListenerCompiler.NetworkFilters(tcpProxies::compile,
+        NetworkFilterRegistry.load(), stats);
     List<ListenerConfig> listeners = new ArrayList<>();
     Map<String, Integer> names = new HashMap<>();
     Map<InetSocketAddress, String> addresses = new HashMap<>();
@@ -106,11 +124,11 @@ public final class ConfigCompiler {
         at.field("name").error("duplicate listener name '" + l.getName() + "'");
         continue;
       }
-      ListenerConfig lc = ListenerCompiler.compile(l, at, stats, hcms::compile);
+      ListenerConfig lc = ListenerCompiler.compile(l, at, stats, hcms::compile, network);
       if (lc == null) {
         continue;
       }
-      if (lc.address().getPort() != 0) {
+      if (!lc.internal() && lc.address().getPort() != 0) {
         String other = addresses.putIfAbsent(lc.address(), l.getName());
         if (other != null) {
           at.field("address").error("listener '" + other + "' already binds "

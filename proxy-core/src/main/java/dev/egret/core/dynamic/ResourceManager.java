@@ -78,8 +78,10 @@ public final class ResourceManager implements AutoCloseable {
   /** What the manager builds runtime objects with. */
   public record Context(Stats stats, AccessLogWriter accessLogWriter, AccessLog recentEntries,
       DnsResolverFactory dns, EventLoopGroup boss, EventLoopGroup workers,
-      Map<String, ClusterRuntime> staticClusters, Set<String> staticListeners) {
+      Map<String, ClusterRuntime> staticClusters, Set<String> staticListeners,
+      dev.egret.core.internal.InternalListeners internalListeners) {
     public Context {
+      requireNonNull(internalListeners, "internalListeners");
       requireNonNull(stats, "stats");
       requireNonNull(accessLogWriter, "accessLogWriter");
       requireNonNull(recentEntries, "recentEntries");
@@ -190,7 +192,7 @@ public final class ResourceManager implements AutoCloseable {
       if (current != null && current.source().resource().equals(c)) {
         continue; // unchanged: keep the running cluster and its connections
       }
-      ClusterRuntime rt = ClusterRuntime.compile(c, at, ctx.stats(), ctx.dns(), pools);
+      ClusterRuntime rt = ClusterRuntime.compile(c, at, ctx.stats(), ctx.dns(), pools, ctx.internalListeners());
       if (rt != null) {
         compiled.put(name, rt);
         protos.put(name, c);
@@ -392,12 +394,12 @@ public final class ResourceManager implements AutoCloseable {
   private void activateLater(String name, WarmingListener w) {
     ActiveListener current = listeners.get(name);
     ListenerRuntime rt;
-    if (current != null && sameSocket(current.runtime().config().address(), w.config().address())) {
+    if (current != null && sameSocket(current.runtime().config(), w.config())) {
       rt = current.runtime();
       rt.update(w.config(), drainMillis);
     } else {
       try {
-        rt = ListenerRuntime.bind(w.config(), ctx.boss(), ctx.workers());
+        rt = open(w.config());
       } catch (InterruptedException | RuntimeException ex) {
         if (ex instanceof InterruptedException) {
           Thread.currentThread().interrupt();
@@ -534,11 +536,11 @@ public final class ResourceManager implements AutoCloseable {
         continue; // warms until its routes arrive; bound then
       }
       ActiveListener current = listeners.get(e.getKey());
-      if (current != null && sameSocket(current.runtime().config().address(), e.getValue().config().address())) {
+      if (current != null && sameSocket(current.runtime().config(), e.getValue().config())) {
         continue;
       }
       try {
-        bound.put(e.getKey(), ListenerRuntime.bind(e.getValue().config(), ctx.boss(), ctx.workers()));
+        bound.put(e.getKey(), open(e.getValue().config()));
       } catch (InterruptedException | RuntimeException ex) {
         if (ex instanceof InterruptedException) {
           Thread.currentThread().interrupt();
@@ -595,8 +597,15 @@ public final class ResourceManager implements AutoCloseable {
     }, ms, TimeUnit.MILLISECONDS);
   }
 
-  private static boolean sameSocket(InetSocketAddress a, InetSocketAddress b) {
-    return a.equals(b);
+  /** Binds a listener, or registers an internal one by name. */
+  private ListenerRuntime open(ListenerConfig c) throws InterruptedException {
+    return c.internal() ? ListenerRuntime.registerInternal(c, ctx.internalListeners())
+        : ListenerRuntime.bind(c, ctx.boss(), ctx.workers());
+  }
+
+  /** Whether {@code b} can take over {@code a}'s socket (or internal name) as it is. */
+  private static boolean sameSocket(ListenerConfig a, ListenerConfig b) {
+    return a.internal() == b.internal() && a.address().equals(b.address());
   }
 
   // ------------------------------------------------------------------------------------- queries

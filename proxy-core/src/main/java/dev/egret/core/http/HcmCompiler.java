@@ -11,6 +11,7 @@ import dev.egret.core.config.ConfigPath;
 import dev.egret.core.config.Fields;
 import dev.egret.core.http.filter.FilterContext;
 import dev.egret.core.route.PerFilterConfig;
+import dev.egret.core.router.ClusterRuntime;
 import dev.egret.core.http.filter.HttpFilterFactory;
 import dev.egret.core.http.filter.HttpFilterProvider;
 import dev.egret.core.http.filter.HttpFilterRegistry;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Compiles {@code envoy.filters.network.http_connection_manager} into an {@link HcmConfig}. Defaults
@@ -61,6 +63,7 @@ public final class HcmCompiler {
   private final AccessLogWriter accessLogWriter;
   private final HttpFilterRegistry filterRegistry = HttpFilterRegistry.load();
   private final AccessLog recentEntries;
+  private final Function<String, ClusterRuntime> clusters;
 
   /** Keeps no recent entries ({@link RecentAccessLog#DISABLED}). */
   public HcmCompiler(Stats stats, RouterFactory routers, AccessLogWriter accessLogWriter) {
@@ -73,10 +76,20 @@ public final class HcmCompiler {
    */
   public HcmCompiler(Stats stats, RouterFactory routers, AccessLogWriter accessLogWriter,
       AccessLog recentEntries) {
+    this(stats, routers, accessLogWriter, recentEntries, name -> null);
+  }
+
+  /**
+   * As {@link #HcmCompiler(Stats, RouterFactory, AccessLogWriter, AccessLog)}; HTTP filters that call
+   * a service (ext_authz) find its cluster through {@code clusters} (null for an unknown name).
+   */
+  public HcmCompiler(Stats stats, RouterFactory routers, AccessLogWriter accessLogWriter,
+      AccessLog recentEntries, Function<String, ClusterRuntime> clusters) {
     this.stats = requireNonNull(stats);
     this.routers = requireNonNull(routers);
     this.accessLogWriter = requireNonNull(accessLogWriter);
     this.recentEntries = requireNonNull(recentEntries);
+    this.clusters = requireNonNull(clusters);
   }
 
   /** Returns null after recording errors in {@code at}. */
@@ -99,7 +112,7 @@ public final class HcmCompiler {
         yield HcmConfig.Codec.AUTO;
       }
     };
-    FilterContext scope = new FilterContext(stats, p.getStatPrefix());
+    FilterContext scope = new FilterContext(stats, p.getStatPrefix(), "", clusters);
     List<HttpFilterFactory> filters = filters(p.getHttpFiltersList(), at.field("http_filters"), scope);
     PerFilterConfig perFilter = (filterName, config, cat) -> {
       HttpFilterProvider provider = filterRegistry.perRouteProvider(config.getTypeUrl());

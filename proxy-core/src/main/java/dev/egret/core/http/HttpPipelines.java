@@ -69,6 +69,27 @@ public final class HttpPipelines {
     ch.config().setAutoRead(true); // the handshake reads on its own; streams then take over
   }
 
+  /**
+   * Installs the HTTP pipeline on a connection whose transport is ready: its TLS handshake (if any)
+   * is done and {@code info} is known. The protocol is chosen as {@link #install} chooses it.
+   */
+  public static void installOnReadyTransport(Channel ch, HcmConfig config, ConnectionInfo info) {
+    SslHandler ssl = ch.pipeline().get(SslHandler.class);
+    if (ssl == null) {
+      installCleartext(ch, config, info);
+      return;
+    }
+    String proto = ssl.applicationProtocol();
+    boolean h2 = config.codec() == HcmConfig.Codec.HTTP2
+        || (config.codec() == HcmConfig.Codec.AUTO && ApplicationProtocolNames.HTTP_2.equals(proto));
+    if (h2) {
+      installHttp2(ch, config, info);
+    } else {
+      installHttp1(ch, config, info);
+    }
+    ch.config().setAutoRead(true);
+  }
+
   /** Makes the per-connection facts once the transport is known. */
   public interface ConnectionInfoFactory {
     ConnectionInfo create(Channel ch, SslHandler sslOrNull);

@@ -13,6 +13,12 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import dev.egret.core.network.NetworkFilterContext;
+import dev.egret.core.network.NetworkFilterFactory;
+import dev.egret.core.network.NetworkFilterProvider;
+import dev.egret.core.network.NetworkFilterRegistry;
+import dev.egret.core.network.TerminalFilter;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.netty.buffer.ByteBufAllocator;
@@ -28,6 +34,8 @@ import java.util.function.Function;
 public final class ListenerCompiler {
   static final String HCM_TYPE =
       "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+  static final String TCP_PROXY_TYPE =
+      "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
   static final String TLS_INSPECTOR_TYPE =
       "type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector";
   static final String DOWNSTREAM_TLS_TYPE =
@@ -41,19 +49,59 @@ public final class ListenerCompiler {
     HcmConfig compile(HttpConnectionManager hcm, ConfigPath at);
   }
 
+  /** Compiles a {@code tcp_proxy} for a filter chain into its terminal filter. */
+  public interface TcpProxyCompiler {
+    /** Returns null after recording errors in {@code at}. */
+    TerminalFilter compile(TcpProxy proxy, ConfigPath at);
+  }
+
+  /** What compiles a chain's network filters besides the HTTP connection manager. */
+  public record NetworkFilters(TcpProxyCompiler tcpProxies, NetworkFilterRegistry registry, Stats stats) {
+    public NetworkFilters {
+      java.util.Objects.requireNonNull(tcpProxies, "tcpProxies");
+      java.util.Objects.requireNonNull(registry, "registry");
+      java.util.Objects.requireNonNull(stats, "stats");
+    }
+  }
+
   private ListenerCompiler() {}
 
-  /** Returns null after recording errors in {@code at}. */
+  /**
+   * Compiles with the network filter providers on the class path and without {@code tcp_proxy}
+   * (rejected with its field path).
+   */
   public static ListenerConfig compile(Listener l, ConfigPath at, Stats stats, HcmCompiler hcms) {
+    TcpProxyCompiler noTcp = (p, pa) -> {
+      pa.error("tcp_proxy is not available in this context");
+      return null;
+    };
+    return compile(l, at, stats, hcms, new NetworkFilters(noTcp, NetworkFilterRegistry.load(), stats));
+  }
+
+  /** Returns null after recording errors in {@code at}. */
+  public static ListenerConfig compile(Listener l, ConfigPath at, Stats stats, HcmCompiler hcms,
+      NetworkFilters network) {
     int errorsBefore = at.errorCount();
     Fields.allowOnly(l, at, Set.of("name", "address", "filter_chains", "default_filter_chain",
-        "listener_filters", "per_connection_buffer_limit_bytes", "stat_prefix"));
+        "listener_filters", "per_connection_buffer_limit_bytes", "stat_prefix", "internal_listener",
+        "use_original_dst"));
     if (l.getName().isEmpty()) {
       at.field("name").error("a listener needs a name");
     }
+    if (l.hasUseOriginalDst() && l.getUseOriginalDst().getValue()) {
+      at.field("use_original_dst").error("use_original_dst (iptables redirection) is not supported; "
+          + "use the envoy.filters.listener.original_dst listener filter");
+    }
+    boolean internal = l.hasInternalListener();
+    if (internal) {
+      Fields.allowOnly(l.getInternalListener(), at.field("internal_listener"), Set.of());
+      if (l.hasAddress()) {
+        at.field("address").error("an internal listener (internal_listener) has no address");
+      }
+    }
     InetSocketAddress address = l.hasAddress() ? Addresses.ipSocketAddress(l.getAddress(), at.field("address")) : null;
-    if (!l.hasAddress()) {
-      at.field("address").error("a listener needs an address");
+    if (!l.hasAddress() && !internal) {
+      at.field("address").error("a listener needs an address (or internal_listener: {})");
     }
     boolean tlsInspector = false;
     for (int i = 0; i < l.getListenerFiltersCount(); i++) {
@@ -70,14 +118,14 @@ public final class ListenerCompiler {
     }
     List<FilterChain> chains = new ArrayList<>();
     for (int i = 0; i < l.getFilterChainsCount(); i++) {
-      FilterChain fc = chain(l.getFilterChains(i), at.field("filter_chains").index(i), hcms);
+      FilterChain fc = chain(l.getFilterChains(i), at.field("filter_chains").index(i), hcms, network);
       if (fc != null) {
         chains.add(fc);
       }
     }
     FilterChain defaultChain = null;
     if (l.hasDefaultFilterChain()) {
-      defaultChain = chain(l.getDefaultFilterChain(), at.field("default_filter_chain"), hcms);
+      defaultChain = chain(l.getDefaultFilterChain(), at.field("default_filter_chain"), hcms, network);
     }
     if (l.getFilterChainsCount() == 0 && !l.hasDefaultFilterChain()) {
       at.field("filter_chains").error("a listener needs at least one filter chain");
@@ -91,12 +139,12 @@ public final class ListenerCompiler {
       return null;
     }
     int limit = l.hasPerConnectionBufferLimitBytes() ? l.getPerConnectionBufferLimitBytes().getValue() : DEFAULT_BUFFER_LIMIT;
-    String statName = address.getAddress().getHostAddress() + "_" + address.getPort();
+    String statName = internal ? l.getName() : address.getAddress().getHostAddress() + "_" + address.getPort();
     return new ListenerConfig(l.getName(), address, selector, limit, stats.listener(statName));
   }
 
   private static FilterChain chain(io.envoyproxy.envoy.config.listener.v3.FilterChain fc, ConfigPath at,
-      HcmCompiler hcms) {
+      HcmCompiler hcms, NetworkFilters network) {
     int errorsBefore = at.errorCount();
     Fields.allowOnly(fc, at, Set.of("name", "filter_chain_match", "filters", "transport_socket"));
     ChainMatch match = match(fc.getFilterChainMatch(), at.field("filter_chain_match"));
@@ -105,32 +153,59 @@ public final class ListenerCompiler {
       tls = transportSocket(fc.getTransportSocket(), at.field("transport_socket"));
     }
     HcmConfig hcm = null;
-    if (fc.getFiltersCount() == 0) {
-      at.field("filters").error("a filter chain needs an http_connection_manager filter");
+    TerminalFilter terminal = null;
+    List<NetworkFilterFactory> filters = new ArrayList<>();
+    int n = fc.getFiltersCount();
+    if (n == 0) {
+      at.field("filters").error("a filter chain needs a terminal network filter "
+          + "(http_connection_manager or tcp_proxy)");
     }
-    for (int i = 0; i < fc.getFiltersCount(); i++) {
+    for (int i = 0; i < n; i++) {
       Filter f = fc.getFilters(i);
       ConfigPath fa = at.field("filters").index(i);
       Fields.allowOnly(f, fa, Set.of("name", "typed_config"));
       String type = f.getTypedConfig().getTypeUrl();
-      if (!type.equals(HCM_TYPE)) {
+      boolean last = i == n - 1;
+      if (type.equals(HCM_TYPE) || type.equals(TCP_PROXY_TYPE)) {
+        String what = type.equals(HCM_TYPE) ? "http_connection_manager" : "tcp_proxy";
+        if (!last) {
+          fa.error(what + " must be the last network filter of its chain");
+          continue;
+        }
+        if (type.equals(HCM_TYPE)) {
+          HttpConnectionManager proto = unpack(f.getTypedConfig(), HttpConnectionManager.class, fa.field("typed_config"));
+          if (proto != null) {
+            hcm = hcms.compile(proto, fa.field("typed_config"));
+            terminal = hcm == null ? null : new HcmTerminal(hcm);
+          }
+        } else {
+          TcpProxy proto = unpack(f.getTypedConfig(), TcpProxy.class, fa.field("typed_config"));
+          if (proto != null) {
+            terminal = network.tcpProxies().compile(proto, fa.field("typed_config"));
+          }
+        }
+        continue;
+      }
+      NetworkFilterProvider provider = type.isEmpty() ? null : network.registry().provider(type);
+      if (provider == null) {
         fa.error("network filter '" + f.getName() + "' (" + (type.isEmpty() ? "no typed_config" : type)
             + ") is not supported by Egret");
         continue;
       }
-      if (i != fc.getFiltersCount() - 1) {
-        fa.error("http_connection_manager must be the last network filter of its chain");
-        continue;
+      NetworkFilterFactory factory = provider.compile(f.getTypedConfig(), fa.field("typed_config"),
+          new NetworkFilterContext(network.stats(), f.getName()));
+      if (factory != null) {
+        filters.add(factory);
       }
-      HttpConnectionManager proto = unpack(f.getTypedConfig(), HttpConnectionManager.class, fa.field("typed_config"));
-      if (proto != null) {
-        hcm = hcms.compile(proto, fa.field("typed_config"));
+      if (last) {
+        fa.error("the last network filter of a chain must be http_connection_manager or tcp_proxy, not '"
+            + f.getName() + "' (" + type + ")");
       }
     }
-    if (at.errorCount() > errorsBefore || hcm == null) {
+    if (at.errorCount() > errorsBefore || terminal == null) {
       return null;
     }
-    return new FilterChain(fc.getName(), match, tls, hcm);
+    return new FilterChain(fc.getName(), match, tls, hcm, filters, terminal);
   }
 
   private static ChainMatch match(FilterChainMatch m, ConfigPath at) {

@@ -9,7 +9,7 @@ import java.net.InetSocketAddress;
  * A compiled listener.
  *
  * @param name                the listener's name
- * @param address             where it binds
+ * @param address             where it binds, or null for an internal listener (reached in process)
  * @param chains              its filter chains and their selection
  * @param bufferLimitBytes    {@code per_connection_buffer_limit_bytes} (write high-water mark)
  * @param stats               {@code listener.<address>.*}
@@ -22,8 +22,12 @@ public record ListenerConfig(
     ListenerStats stats) {
   public ListenerConfig {
     requireNonNull(name, "name");
-    requireNonNull(address, "address");
     requireNonNull(chains, "chains");
     requireNonNull(stats, "stats");
+  }
+
+  /** Whether this is an internal listener ({@code internal_listener}), which binds no socket. */
+  public boolean internal() {
+    return address == null;
   }
 }

@@ -5,7 +5,15 @@ import static java.util.Objects.requireNonNull;
 import dev.egret.core.Transports;
 import dev.egret.core.http.ConnectionDrain;
 import dev.egret.core.http.ConnectionInfo;
-import dev.egret.core.http.HttpPipelines;
+import dev.egret.core.internal.InternalChannel;
+import dev.egret.core.internal.InternalListeners;
+import dev.egret.core.network.ConnectionFilters;
+import dev.egret.core.stream.DynamicMetadata;
+import dev.egret.core.stream.FilterState;
+import dev.egret.core.stream.StreamInfo;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import dev.egret.core.tls.DownstreamTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -20,22 +28,51 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLSession;
 
 /**
  * A bound listener: accepts connections, picks each one's filter chain (peeking at the TLS
  * ClientHello when a chain matches on SNI, ALPN or transport) and installs that chain's transport
- * socket and HTTP connection manager on the connection's event loop.
+ * socket, then runs its network filters and terminal filter (HTTP connection manager or
+ * {@code tcp_proxy}) on the connection's event loop.
  */
 public final class ListenerRuntime {
+  private static final InetSocketAddress NO_ADDRESS =
+      new InetSocketAddress(io.netty.util.NetUtil.createInetAddressFromIpAddressString("0.0.0.0"), 0);
+
   /** A configuration and the connections accepted under it. */
   private record Generation(ListenerConfig config, ChannelGroup connections) {}
 
   private volatile Generation current;
-  private volatile Channel serverChannel;
+  private volatile Channel serverChannel; // null for an internal listener
+  private volatile Runnable unregister; // null for a bound listener
 
   private ListenerRuntime(ListenerConfig config) {
     this.current = new Generation(config, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+  }
+
+  /**
+   * Makes an internal listener reachable by name in {@code registry}. Its connections arrive as
+   * {@link InternalChannel}s on the connecting side's event loop, carrying the filter state and
+   * dynamic metadata their opener passed. {@link #update} swaps its configuration for new connections.
+   */
+  public static ListenerRuntime registerInternal(ListenerConfig config, InternalListeners registry) {
+    requireNonNull(config);
+    if (!config.internal()) {
+      throw new IllegalArgumentException("listener '" + config.name() + "' is not internal");
+    }
+    ListenerRuntime rt = new ListenerRuntime(config);
+    Consumer<Channel> acceptor = ch -> {
+      ListenerConfig c = rt.current.config();
+      ch.config().setAutoRead(false);
+      ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(Math.max(1, c.bufferLimitBytes() / 2),
+          Math.max(2, c.bufferLimitBytes())));
+      rt.accepted(ch);
+    };
+    registry.register(config.name(), acceptor);
+    rt.unregister = () -> registry.remove(config.name(), acceptor);
+    return rt;
   }
 
   /** Binds the listener; blocks until bound (or throws why it could not be). */
@@ -89,7 +126,7 @@ public final class ListenerRuntime {
    * are closed. Returns once the listening socket is closed.
    */
   public void drainAndClose(long drainMillis) {
-    serverChannel.close().syncUninterruptibly();
+    close();
     drain(current.connections(), drainMillis);
   }
 
@@ -106,42 +143,87 @@ public final class ListenerRuntime {
     config.stats().downstreamCxTotal.inc();
     config.stats().downstreamCxActive.inc();
     ch.closeFuture().addListener(f -> config.stats().downstreamCxActive.dec());
-    int port = ((InetSocketAddress) ch.localAddress()).getPort();
+    StreamInfo info = StreamInfo.startingNow(); // a TCP access log's start: the connection's
+    int port = ch.localAddress() instanceof InetSocketAddress a ? a.getPort() : 0;
     if (!config.chains().needsClientHello()) {
       FilterChain chain = config.chains().select(port, null, "raw_buffer", List.of());
-      install(config, ch, chain, null);
+      install(config, ch, chain, null, info);
       return;
     }
     ch.pipeline().addLast("egret-tls-inspector", new ClientHelloSniffer((ctx, facts) -> {
       FilterChain chain = config.chains().select(port, facts.hello().sni(),
           facts.tls() ? "tls" : "raw_buffer", facts.hello().alpn());
-      install(config, ctx.channel(), chain, facts.hello().sni());
+      install(config, ctx.channel(), chain, facts.hello().sni(), info);
       ctx.pipeline().remove(ctx.handler());
     }));
     ch.config().setAutoRead(true);
   }
 
-  private static void install(ListenerConfig config, Channel ch, FilterChain chain, String sni) {
+  private static void install(ListenerConfig config, Channel ch, FilterChain chain, String sni, StreamInfo info) {
     if (chain == null) {
       config.stats().noFilterChainMatch.inc();
       ch.close();
       return;
     }
-    if (chain.tls() != null) {
-      ch.pipeline().addLast("egret-tls", chain.tls().apply(ch.alloc()));
+    if (chain.tls() == null) {
+      startChain(ch, chain, connectionInfo(ch, null, sni), info);
+      return;
     }
-    HttpPipelines.install(ch, chain.hcm(), (c, ssl) -> connectionInfo(c, ssl, sni));
+    SslHandler ssl = chain.tls().apply(ch.alloc());
+    ch.pipeline().addLast("egret-tls", ssl);
+    ch.pipeline().addLast("egret-handshake", new ChannelInboundHandlerAdapter() {
+      @Override
+      public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent done) {
+          if (!done.isSuccess()) {
+            ctx.close(); // stays in place to swallow the handshake exception that follows
+            return;
+          }
+          ctx.pipeline().remove(this);
+          startChain(ctx.channel(), chain, connectionInfo(ctx.channel(), ssl, sni), info);
+          return;
+        }
+        ctx.fireUserEventTriggered(evt);
+      }
+
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close(); // a failed handshake: the completion event closes as well
+      }
+    });
+    ch.config().setAutoRead(true); // the handshake reads on its own; the chain then takes over
+  }
+
+  /** Runs the chain's network filters, then its terminal filter, on a connection whose transport is ready. */
+  private static void startChain(Channel ch, FilterChain chain, ConnectionInfo conn, StreamInfo info) {
+    info.setDownstreamAddresses(conn.local(), conn.remote());
+    info.setRequestedServerName(conn.sni());
+    info.setDownstreamPeerUriSan(conn.peerUriSan());
+    info.setDownstreamLocalUriSan(conn.localUriSan());
+    info.attachConnection(conn.filterState(), conn.dynamicMetadata());
+    ConnectionFilters.start(ch, conn, info, chain.networkFilters(), chain.terminal());
   }
 
   private static ConnectionInfo connectionInfo(Channel ch, SslHandler ssl, String sniffedSni) {
-    InetSocketAddress local = (InetSocketAddress) ch.localAddress();
-    InetSocketAddress remote = (InetSocketAddress) ch.remoteAddress();
-    if (ssl == null) {
-      return new ConnectionInfo(local, remote, false, null, null, null);
+    InetSocketAddress local = ch.localAddress() instanceof InetSocketAddress a ? a : NO_ADDRESS;
+    InetSocketAddress remote = ch.remoteAddress() instanceof InetSocketAddress a ? a : NO_ADDRESS;
+    FilterState state = FilterState.forConnection();
+    DynamicMetadata metadata = DynamicMetadata.forConnection();
+    if (ch instanceof InternalChannel internal) {
+      // what the opener handed over: shared filter state, passed-through host metadata
+      if (internal.attachment(InternalListeners.FILTER_STATE) instanceof FilterState fs) {
+        state = fs;
+      }
+      if (internal.attachment(InternalListeners.METADATA) instanceof DynamicMetadata md) {
+        metadata = md;
+      }
+    }
+    if (ssl == null) { // a sniffed SNI stays known when the chain passes TLS through
+      return new ConnectionInfo(local, remote, false, sniffedSni, null, null, state, metadata);
     }
     SSLSession session = ssl.engine().getSession();
     return new ConnectionInfo(local, remote, true, sniffedSni != null ? sniffedSni : requestedServerName(session),
-        DownstreamTls.peerUriSan(session), DownstreamTls.localUriSan(session));
+        DownstreamTls.peerUriSan(session), DownstreamTls.localUriSan(session), state, metadata);
   }
 
   private static String requestedServerName(SSLSession session) {
@@ -160,12 +242,18 @@ public final class ListenerRuntime {
     return current.config();
   }
 
+  /** Where the listener is bound, or null for an internal listener. */
   public InetSocketAddress localAddress() {
-    return (InetSocketAddress) serverChannel.localAddress();
+    return serverChannel == null ? null : (InetSocketAddress) serverChannel.localAddress();
   }
 
+  /** Stops accepting (an internal listener stops being reachable); open connections stay. */
   public void close() {
-    serverChannel.close().syncUninterruptibly();
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    } else {
+      unregister.run();
+    }
   }
 
 }

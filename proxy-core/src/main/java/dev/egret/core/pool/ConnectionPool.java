@@ -36,6 +36,7 @@ public final class ConnectionPool {
   private final EventLoop loop;
   private final InetSocketAddress address;
   private final PoolSettings settings;
+  private final Connector connector;
   private final ArrayDeque<UpstreamConnection> idleHttp1 = new ArrayDeque<>();
   private final List<UpstreamConnection> http1 = new ArrayList<>(4);
   private final List<UpstreamConnection> http2 = new ArrayList<>(2);
@@ -44,10 +45,17 @@ public final class ConnectionPool {
   private boolean closed;
   private boolean drained;
 
+  /** A pool of TCP connections to {@code address}. */
   public ConnectionPool(EventLoop loop, InetSocketAddress address, PoolSettings settings) {
+    this(loop, address, settings, Connector.tcp(address));
+  }
+
+  /** A pool whose connections {@code connector} opens ({@code address} names the host in logs and stats). */
+  public ConnectionPool(EventLoop loop, InetSocketAddress address, PoolSettings settings, Connector connector) {
     this.loop = requireNonNull(loop);
     this.address = requireNonNull(address);
     this.settings = requireNonNull(settings);
+    this.connector = requireNonNull(connector);
   }
 
   /** Told when a stream is ready, or why none could be had. */
@@ -144,23 +152,15 @@ public final class ConnectionPool {
     connecting++;
     settings.breakers().connectionOpened();
     settings.stats().upstreamCxTotal.inc();
-    Bootstrap b = new Bootstrap()
-        .group(loop)
-        .channel(Transports.socketChannel())
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeoutMillis()))
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.AUTO_READ, false)
-        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 1024 * 1024))
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            if (settings.tls() != null) {
-              ch.pipeline().addLast("egret-tls", settings.tls().apply(ch.alloc()));
-            }
-            ch.pipeline().addLast(CONNECT_ERRORS, ConnectErrors.INSTANCE);
-          }
-        });
-    ChannelFuture f = b.connect(address);
+    ChannelFuture f = connector.connect(loop, new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        if (settings.tls() != null) {
+          ch.pipeline().addLast("egret-tls", settings.tls().apply(ch.alloc()));
+        }
+        ch.pipeline().addLast(CONNECT_ERRORS, ConnectErrors.INSTANCE);
+      }
+    }, settings.connectTimeoutMillis());
     f.addListener((ChannelFuture cf) -> {
       if (!cf.isSuccess()) {
         connectFailed(cf.cause());

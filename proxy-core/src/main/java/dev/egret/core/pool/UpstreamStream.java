@@ -57,10 +57,10 @@ public final class UpstreamStream extends ChannelInboundHandlerAdapter {
     return channel;
   }
 
-  /** The local address of the upstream connection, {@code ip:port}. */
+  /** The local address of the upstream connection, or null (none, or an in-process connection). */
   public InetSocketAddress localAddress() {
     Channel c = http2 ? channel.parent() : channel;
-    return c == null ? null : (InetSocketAddress) c.localAddress();
+    return c != null && c.localAddress() instanceof InetSocketAddress a ? a : null;
   }
 
   public void writeHeaders(HttpRequest request) {

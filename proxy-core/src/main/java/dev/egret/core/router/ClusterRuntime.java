@@ -3,7 +3,13 @@ package dev.egret.core.router;
 import static java.util.Objects.requireNonNull;
 
 import dev.egret.core.config.ConfigPath;
+import dev.egret.core.internal.InternalListeners;
 import dev.egret.core.pool.ConnectionPool;
+import dev.egret.core.pool.Connector;
+import dev.egret.core.stream.DynamicMetadata;
+import dev.egret.core.stream.FilterState;
+import dev.egret.core.upstream.InternalUpstream;
+
 import dev.egret.core.pool.PoolRegistry;
 import dev.egret.core.pool.PoolSettings;
 import dev.egret.core.pool.ResetReason;
@@ -54,9 +60,12 @@ public final class ClusterRuntime {
   private final UpstreamProtocol protocol;
   private final PoolRegistry pools;
   private final CircuitBreakers breakers;
+  private final InternalListeners internalListeners;
 
-  private ClusterRuntime(UpstreamCluster cluster, UpstreamTls tls, PoolRegistry pools, CircuitBreakers breakers) {
+  private ClusterRuntime(UpstreamCluster cluster, UpstreamTls tls, PoolRegistry pools, CircuitBreakers breakers,
+      InternalListeners internalListeners) {
     this.cluster = cluster;
+    this.internalListeners = internalListeners != null ? internalListeners : new InternalListeners();
     this.breakers = breakers;
     this.tls = tls;
     this.http = cluster.config().httpProtocol();
@@ -107,9 +116,9 @@ public final class ClusterRuntime {
   }
 
   private void drainPools(Host host) {
-    InetSocketAddress address = host.address();
+    Object target = host.poolTarget();
     pools.onEachLoop(m -> m.entrySet().removeIf(e -> {
-      if (e.getKey() instanceof PoolKey k && k.cluster() == this && k.address().equals(address)) {
+      if (e.getKey() instanceof PoolKey k && k.cluster() == this && k.target().equals(target)) {
         e.getValue().drain();
         return true;
       }
@@ -120,6 +129,15 @@ public final class ClusterRuntime {
   /** Compiles a cluster and its TLS; returns null after recording errors. */
   public static ClusterRuntime compile(Cluster proto, ConfigPath at, Stats stats, DnsResolverFactory dns,
       PoolRegistry pools) {
+    return compile(proto, at, stats, dns, pools, null);
+  }
+
+  /**
+   * As {@link #compile(Cluster, ConfigPath, Stats, DnsResolverFactory, PoolRegistry)}, with the
+   * internal listeners that {@code envoy_internal_address} endpoints reach (null: none).
+   */
+  public static ClusterRuntime compile(Cluster proto, ConfigPath at, Stats stats, DnsResolverFactory dns,
+      PoolRegistry pools, InternalListeners internalListeners) {
     UpstreamCluster c = UpstreamCluster.compile(proto, at, dns, stats);
     if (c == null) {
       return null;
@@ -139,7 +157,7 @@ public final class ClusterRuntime {
       }
     }
     CircuitBreakers breakers = new CircuitBreakers(c.config().circuitBreakers());
-    return new ClusterRuntime(c, tls, pools, breakers);
+    return new ClusterRuntime(c, tls, pools, breakers, internalListeners);
   }
 
   public String name() {
@@ -152,6 +170,11 @@ public final class ClusterRuntime {
 
   public ClusterStats stats() {
     return cluster.stats();
+  }
+
+  /** Whether the cluster's transport socket is TLS (an {@code UpstreamTlsContext}). */
+  public boolean usesTls() {
+    return tls != null;
   }
 
   public CircuitBreakers breakers() {
@@ -170,6 +193,11 @@ public final class ClusterRuntime {
   /** The load balancer's pick, or null when the cluster has no host. */
   public Host chooseHost() {
     return cluster.chooseHost();
+  }
+
+  /** The pick for one request or connection (an ORIGINAL_DST cluster needs its destination). */
+  public Host chooseHost(dev.egret.core.upstream.LbContext ctx) {
+    return cluster.chooseHost(ctx);
   }
 
   public void start(EventLoop dnsLoop) {
@@ -197,14 +225,31 @@ public final class ClusterRuntime {
         }
       }
     }
-    PoolKey key = new PoolKey(this, host.address(), sni);
+    PoolKey key = new PoolKey(this, host.poolTarget(), sni);
     Map<Object, ConnectionPool> m = pools.forLoop(loop);
     ConnectionPool p = m.get(key);
     if (p == null) {
-      p = new ConnectionPool(loop, host.address(), settings(host, sni, autoSan));
+      p = new ConnectionPool(loop, host.address(), settings(host, sni, autoSan), connector(host, null));
       m.put(key, p);
     }
     return p;
+  }
+
+  /**
+   * What opens a connection to {@code host}: a TCP connect, or an in-process connection to the
+   * internal listener the host names, carrying {@code filterState} (nullable: the values a stream
+   * shares with its upstream) and the host or cluster metadata the {@code internal_upstream}
+   * transport socket passes through. A pooled HTTP connection passes no filter state, since it
+   * outlives the stream that opened it; per-stream connections (CONNECT, tcp_proxy) pass theirs.
+   */
+  public Connector connector(Host host, FilterState filterState) {
+    if (host.internal() == null) {
+      return Connector.tcp(host.address());
+    }
+    InternalUpstream iu = cluster.config().internalUpstream();
+    DynamicMetadata md = iu == null ? null
+        : iu.metadataFor(host, cluster.config().source().getMetadata().getFilterMetadataMap());
+    return internalListeners.connector(host.internal(), filterState, md);
   }
 
   private PoolSettings settings(Host host, String sni, String autoSan) {
@@ -230,6 +275,23 @@ public final class ClusterRuntime {
         breakers);
   }
 
+  /** The cluster's compiled settings (connect timeout, buffer limit, …). */
+  public dev.egret.core.upstream.ClusterConfig config() {
+    return cluster.config();
+  }
+
+  /**
+   * A TLS handler for a raw (L4, {@code tcp_proxy}) connection to {@code host}, with the cluster's
+   * configured SNI and verification; null when the cluster is plaintext.
+   */
+  public io.netty.handler.ssl.SslHandler newTlsHandler(io.netty.buffer.ByteBufAllocator alloc, Host host) {
+    if (tls == null) {
+      return null;
+    }
+    InetSocketAddress a = host.address();
+    return tls.newHandler(alloc, null, a.getAddress().getHostAddress(), a.getPort(), null);
+  }
+
   /** The host part of an authority: {@code [::1]:80} → {@code ::1}, {@code a.com:443} → {@code a.com}. */
   static String hostOf(String authority) {
     if (authority.startsWith("[")) {
@@ -240,5 +302,5 @@ public final class ClusterRuntime {
     return colon < 0 || authority.indexOf(':') != colon ? authority : authority.substring(0, colon);
   }
 
-  private record PoolKey(ClusterRuntime cluster, InetSocketAddress address, String sni) {}
+  private record PoolKey(ClusterRuntime cluster, Object target, String sni) {}
 }

@@ -10,6 +10,7 @@ import dev.egret.core.route.RetryPolicy;
 import dev.egret.core.stream.ResponseFlag;
 import dev.egret.core.stream.StreamInfo;
 import dev.egret.core.upstream.Host;
+import dev.egret.core.upstream.LbContext;
 import dev.egret.core.upstream.OutlierDetector;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -167,10 +168,11 @@ final class UpstreamCall implements RequestHandler {
 
   /** The load balancer's pick, re-picked when the previous-hosts predicate rejects it. */
   private Host pickHost() {
-    Host h = cluster.chooseHost();
+    LbContext ctx = new LbContext(info.downstreamLocalAddress(), head.headers(), info.dynamicMetadata());
+    Host h = cluster.chooseHost(ctx);
     if (h != null && retry != null && retry.avoidPreviousHosts() && !triedHosts.isEmpty()) {
       for (int i = 0; i < retry.hostSelectionMaxAttempts() && triedHosts.contains(h); i++) {
-        h = cluster.chooseHost();
+        h = cluster.chooseHost(ctx);
       }
     }
     return h;

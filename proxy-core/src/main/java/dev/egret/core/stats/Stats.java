@@ -26,6 +26,7 @@ public final class Stats {
   private final Map<String, ListenerStats> listeners = new ConcurrentHashMap<>();
   private final Map<String, StatCounter> server = new ConcurrentHashMap<>();
   private final Map<String, StatCounter> httpExtra = new ConcurrentHashMap<>();
+  private final Map<String, TcpStats> tcp = new ConcurrentHashMap<>();
 
   public Stats() {
     registry.config().namingConvention(new EnvoyPrometheusNaming());
@@ -46,6 +47,11 @@ public final class Stats {
 
   public HttpStats http(String statPrefix) {
     return http.computeIfAbsent(statPrefix, p -> new HttpStats(this, p));
+  }
+
+  /** {@code tcp.<stat_prefix>.*} of a {@code tcp_proxy}. */
+  public TcpStats tcp(String statPrefix) {
+    return tcp.computeIfAbsent(statPrefix, p -> new TcpStats(this, p));
   }
 
   public ListenerStats listener(String address) {

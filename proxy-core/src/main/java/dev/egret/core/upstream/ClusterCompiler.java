@@ -12,6 +12,8 @@ import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import dev.egret.core.internal.InternalAddress;
+import io.envoyproxy.envoy.extensions.transport_sockets.internal_upstream.v3.InternalUpstreamTransport;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.extensions.network.dns_resolver.cares.v3.CaresDnsResolverConfig;
@@ -48,7 +50,8 @@ final class ClusterCompiler {
       "connect_timeout", "lb_policy", "load_assignment", "dns_refresh_rate", "dns_failure_refresh_rate",
       "respect_dns_ttl", "dns_lookup_family", "typed_extension_protocol_options", "transport_socket",
       "per_connection_buffer_limit_bytes", "common_lb_config", "least_request_lb_config",
-      "typed_dns_resolver_config", "outlier_detection", "eds_cluster_config");
+      "typed_dns_resolver_config", "outlier_detection", "original_dst_lb_config", "cleanup_interval",
+      "eds_cluster_config");
   static final String CARES = "envoy.network.dns_resolver.cares";
   static final int DNS_PORT = 53;
 
@@ -67,6 +70,23 @@ final class ClusterCompiler {
       connectTimeout = positive(c.getConnectTimeout(), at.field("connect_timeout"));
     }
     LbPolicy policy = lbPolicy(c, at.field("lb_policy"));
+    OriginalDst originalDst = null;
+    if (type == DiscoveryType.ORIGINAL_DST) {
+      if (policy != LbPolicy.CLUSTER_PROVIDED) {
+        at.field("lb_policy").error("an ORIGINAL_DST cluster needs lb_policy CLUSTER_PROVIDED, was " + c.getLbPolicy());
+      }
+      if (c.hasLoadAssignment()) {
+        at.field("load_assignment").error("an ORIGINAL_DST cluster has no configured endpoints");
+      }
+      originalDst = OriginalDst.compile(c, at);
+    } else {
+      if (policy == LbPolicy.CLUSTER_PROVIDED) {
+        at.field("lb_policy").error("CLUSTER_PROVIDED needs an ORIGINAL_DST cluster");
+      }
+      if (c.hasOriginalDstLbConfig()) {
+        at.field("original_dst_lb_config").error("only an ORIGINAL_DST cluster takes original_dst_lb_config");
+      }
+    }
     int choiceCount = LeastRequestBalancer.DEFAULT_CHOICE_COUNT;
     if (c.hasLeastRequestLbConfig()) {
       ConfigPath l = at.field("least_request_lb_config");
@@ -121,9 +141,21 @@ final class ClusterCompiler {
     }
     UpstreamTlsContext tls = null;
     TransportSocket socket = null;
+    InternalUpstream internal = null;
     if (c.hasTransportSocket()) {
       socket = c.getTransportSocket();
-      tls = transportSocket(socket, at.field("transport_socket"));
+      if (socket.getTypedConfig().is(InternalUpstreamTransport.class)) {
+        ConfigPath ts = at.field("transport_socket");
+        Fields.allowOnly(socket, ts, Set.of("name", "typed_config"));
+        try {
+          internal = InternalUpstream.compile(socket.getTypedConfig().unpack(InternalUpstreamTransport.class),
+              ts.field("typed_config"));
+        } catch (InvalidProtocolBufferException e) {
+          ts.field("typed_config").error("cannot decode " + socket.getTypedConfig().getTypeUrl() + ": " + e.getMessage());
+        }
+      } else {
+        tls = transportSocket(socket, at.field("transport_socket"));
+      }
     }
     int bufferLimit = DEFAULT_BUFFER_LIMIT;
     if (c.hasPerConnectionBufferLimitBytes()) {
@@ -134,7 +166,7 @@ final class ClusterCompiler {
       return null;
     }
     return new ClusterConfig(c.getName(), c.getAltStatName(), type, connectTimeout, policy, choiceCount,
-        endpoints, dns, http, bufferLimit, socket, tls, c, outlier, panic, breakers);
+        endpoints, dns, http, bufferLimit, socket, tls, c, outlier, panic, breakers, internal, originalDst);
   }
 
   private static DiscoveryType type(Cluster c, ConfigPath at) {
@@ -143,13 +175,14 @@ final class ClusterCompiler {
       case STRICT_DNS -> DiscoveryType.STRICT_DNS;
       case LOGICAL_DNS -> DiscoveryType.LOGICAL_DNS;
       case EDS -> DiscoveryType.EDS;
+      case ORIGINAL_DST -> DiscoveryType.ORIGINAL_DST;
       case UNRECOGNIZED -> {
         at.error("unknown cluster discovery type " + c.getTypeValue());
         yield DiscoveryType.STATIC;
       }
       default -> {
         at.error("cluster discovery type " + c.getType() + " is not supported by Egret"
-            + " (supported: STATIC, STRICT_DNS, LOGICAL_DNS, EDS)");
+            + " (supported: STATIC, STRICT_DNS, LOGICAL_DNS, EDS, ORIGINAL_DST)");
         yield DiscoveryType.STATIC;
       }
     };
@@ -160,13 +193,14 @@ final class ClusterCompiler {
       case ROUND_ROBIN -> LbPolicy.ROUND_ROBIN;
       case LEAST_REQUEST -> LbPolicy.LEAST_REQUEST;
       case RANDOM -> LbPolicy.RANDOM;
+      case CLUSTER_PROVIDED -> LbPolicy.CLUSTER_PROVIDED;
       case UNRECOGNIZED -> {
         at.error("unknown lb_policy " + c.getLbPolicyValue());
         yield LbPolicy.ROUND_ROBIN;
       }
       default -> {
         at.error("lb_policy " + c.getLbPolicy() + " is not supported by Egret"
-            + " (supported: ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
+            + " (supported: ROUND_ROBIN, LEAST_REQUEST, RANDOM, CLUSTER_PROVIDED)");
         yield LbPolicy.ROUND_ROBIN;
       }
     };
@@ -248,9 +282,7 @@ final class ClusterCompiler {
   }
 
   private static Endpoint endpoint(LbEndpoint lb, DiscoveryType type, ConfigPath at) {
-    Fields.allowOnly(lb, at, type == DiscoveryType.EDS
-        ? Set.of("endpoint", "load_balancing_weight", "health_status", "metadata")
-        : Set.of("endpoint", "load_balancing_weight"));
+    Fields.allowOnly(lb, at, Set.of("endpoint", "load_balancing_weight", "metadata", "health_status"));
     long weight = 1;
     if (lb.hasLoadBalancingWeight()) {
       weight = Integer.toUnsignedLong(lb.getLoadBalancingWeight().getValue());
@@ -258,17 +290,50 @@ final class ClusterCompiler {
         at.field("load_balancing_weight").error("must be between 1 and " + Integer.MAX_VALUE + ", was " + weight);
       }
     }
+    if (lb.getHealthStatus() != io.envoyproxy.envoy.config.core.v3.HealthStatus.UNKNOWN
+        && lb.getHealthStatus() != io.envoyproxy.envoy.config.core.v3.HealthStatus.HEALTHY) {
+      at.field("health_status").error("only HEALTHY (or unset) endpoints are supported, was " + lb.getHealthStatus());
+    }
+    Map<String, com.google.protobuf.Struct> metadata = Map.of();
+    if (lb.hasMetadata()) {
+      Fields.allowOnly(lb.getMetadata(), at.field("metadata"), Set.of("filter_metadata"));
+      metadata = lb.getMetadata().getFilterMetadataMap();
+    }
     if (!lb.hasEndpoint()) {
       at.field("endpoint").error("endpoint is required");
       return null;
     }
     ConfigPath e = at.field("endpoint");
-    Fields.allowOnly(lb.getEndpoint(), e, type == DiscoveryType.EDS ? Set.of("address", "hostname") : Set.of("address"));
+    Fields.allowOnly(lb.getEndpoint(), e, type == DiscoveryType.EDS
+        ? Set.of("address", "health_check_config", "hostname") : Set.of("address", "health_check_config"));
+    if (lb.getEndpoint().hasHealthCheckConfig()) {
+      // Istio sends an empty one; anything set would ask for active health checks, which Egret lacks
+      Fields.allowOnly(lb.getEndpoint().getHealthCheckConfig(), e.field("health_check_config"), Set.of());
+    }
     ConfigPath a = e.field("address");
     Address address = lb.getEndpoint().getAddress();
+    if (address.hasEnvoyInternalAddress()) {
+      Fields.allowOnly(address, a, Set.of("envoy_internal_address"));
+      if (type == DiscoveryType.STRICT_DNS || type == DiscoveryType.LOGICAL_DNS) {
+        a.error("envoy_internal_address endpoints cannot be resolved by DNS; use a STATIC or EDS cluster");
+        return null;
+      }
+      var ia = address.getEnvoyInternalAddress();
+      ConfigPath ip = a.field("envoy_internal_address");
+      Fields.allowOnly(ia, ip, Set.of("server_listener_name", "endpoint_id"));
+      if (ia.getServerListenerName().isEmpty()) {
+        ip.field("server_listener_name").error("server_listener_name is required");
+        return null;
+      }
+      if (weight < 1 || weight > Integer.MAX_VALUE) {
+        return null;
+      }
+      return new Endpoint("", 0, (int) weight,
+          new InternalAddress(ia.getServerListenerName(), ia.getEndpointId()), metadata);
+    }
     if (!lb.getEndpoint().hasAddress() || !address.hasSocketAddress()) {
-      Fields.allowOnly(address, a, Set.of("socket_address"));
-      a.field("socket_address").error("socket_address is required");
+      Fields.allowOnly(address, a, Set.of("socket_address", "envoy_internal_address"));
+      a.field("socket_address").error("socket_address (or envoy_internal_address) is required");
       return null;
     }
     Fields.allowOnly(address, a, Set.of("socket_address"));
@@ -292,7 +357,7 @@ final class ClusterCompiler {
     if (s.errorCount() > errors || weight < 1 || weight > Integer.MAX_VALUE) {
       return null;
     }
-    return new Endpoint(host, port, (int) weight);
+    return new Endpoint(host, port, (int) weight, null, metadata);
   }
 
   private static DnsSettings dns(Cluster c, ConfigPath at) {

@@ -29,13 +29,15 @@ import java.util.List;
  * @param healthyPanicThreshold        {@code common_lb_config.healthy_panic_threshold} in percent
  * @param circuitBreakers              the default-priority {@code circuit_breakers} limits
  *                                     (default 50; 0 disables panic mode)
+ * @param internalUpstream             the {@code internal_upstream} transport socket, or null
+ * @param originalDst                  an ORIGINAL_DST cluster's settings, or null for other types
  */
 public record ClusterConfig(String name, String altStatName, DiscoveryType type, Duration connectTimeout,
     LbPolicy lbPolicy, int choiceCount, List<Endpoint> endpoints, DnsSettings dns,
     UpstreamHttpProtocol httpProtocol, int perConnectionBufferLimitBytes, TransportSocket transportSocket,
     UpstreamTlsContext tlsContext, Cluster source, OutlierDetection outlierDetection,
     double healthyPanicThreshold,
-    CircuitBreakers.Limits circuitBreakers) {
+    CircuitBreakers.Limits circuitBreakers, InternalUpstream internalUpstream, OriginalDst originalDst) {
   /** Envoy's default {@code healthy_panic_threshold}. */
   public static final double DEFAULT_HEALTHY_PANIC_THRESHOLD = 50.0;
 

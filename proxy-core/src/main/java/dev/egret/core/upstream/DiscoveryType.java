@@ -9,5 +9,7 @@ public enum DiscoveryType {
   /** One logical host whose address is the first IP returned for the single endpoint's name. */
   LOGICAL_DNS,
   /** The endpoints come from EDS ({@code ClusterLoadAssignment}s), IP addresses only. */
-  EDS
+  EDS,
+  /** Each request or connection goes where it was originally headed (see {@link OriginalDst}). */
+  ORIGINAL_DST
 }

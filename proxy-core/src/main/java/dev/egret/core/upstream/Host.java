@@ -2,7 +2,10 @@ package dev.egret.core.upstream;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.Struct;
+import dev.egret.core.internal.InternalAddress;
 import io.netty.util.NetUtil;
+import java.util.Map;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,6 +37,8 @@ public final class Host {
   private final LongAdder connectionsTotal = new LongAdder();
   private final LongAdder connectionsActive = new LongAdder();
   private volatile boolean failedOutlierCheck;
+  private final InternalAddress internal; // nullable: a socket-address host
+  private final Map<String, Struct> metadata;
 
   /**
    * @param address  a resolved address
@@ -47,6 +52,44 @@ public final class Host {
     this.addr = toAddr(address);
     this.hostname = hostname;
     this.weight = weight;
+    this.internal = null;
+    this.metadata = Map.of();
+  }
+
+  /**
+   * A host for a STATIC or EDS endpoint: a socket address, or an internal listener. An internal
+   * host's {@link #address()} is {@code 0.0.0.0:0} (nothing connects to it) and it prints as
+   * {@code envoy://LISTENER/ENDPOINT_ID}.
+   */
+  public Host(Endpoint e) {
+    if (e.weight() < 1) {
+      throw new IllegalArgumentException("weight must be at least 1: " + e.weight());
+    }
+    this.hostname = null;
+    this.weight = e.weight();
+    this.internal = e.internal();
+    this.metadata = e.metadata();
+    if (internal != null) {
+      this.addr = new Addr(new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString("0.0.0.0"), 0),
+          internal.toString());
+    } else {
+      this.addr = toAddr(new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(e.address()), e.port()));
+    }
+  }
+
+  /** The internal listener this host is, or null for a socket-address host. */
+  public InternalAddress internal() {
+    return internal;
+  }
+
+  /** The endpoint's {@code metadata.filter_metadata} by namespace (empty when none). */
+  public Map<String, Struct> metadata() {
+    return metadata;
+  }
+
+  /** What pools to this host are keyed by: its internal address, or its socket address. */
+  public Object poolTarget() {
+    return internal != null ? internal : addr.address;
   }
 
   /** A host of weight 1 with no DNS name. */

@@ -7,5 +7,7 @@ public enum LbPolicy {
   /** Power of N random choices (N = {@code choice_count}, default 2), the least busy one wins. */
   LEAST_REQUEST,
   /** Weighted random. */
-  RANDOM
+  RANDOM,
+  /** The cluster picks (ORIGINAL_DST clusters). */
+  CLUSTER_PROVIDED
 }

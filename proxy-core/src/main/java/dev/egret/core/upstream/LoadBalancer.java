@@ -26,6 +26,8 @@ public interface LoadBalancer {
       case ROUND_ROBIN -> new RoundRobinBalancer(RoundRobinBalancer.DEFAULT_MAX_SCHEDULE);
       case LEAST_REQUEST -> new LeastRequestBalancer(choiceCount, random);
       case RANDOM -> new RandomBalancer(random);
+      // an ORIGINAL_DST cluster picks by the request's destination (UpstreamCluster#chooseHost(LbContext))
+      case CLUSTER_PROVIDED -> new RandomBalancer(random);
     };
   }
 

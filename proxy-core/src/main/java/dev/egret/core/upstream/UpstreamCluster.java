@@ -51,9 +51,14 @@ public final class UpstreamCluster implements AutoCloseable {
   private final OutlierDetector outlier;
   private final Object eligibleLock = new Object();
   private volatile HostSet hosts = HostSet.EMPTY;
+  private Map<Endpoint, Host> edsHosts = Map.of(); // guarded by eligibleLock: the last EDS assignment
   private volatile Eligible eligible = new Eligible(HostSet.EMPTY, false);
   private DnsDiscovery discovery; // guarded by this
   private ScheduledFuture<?> outlierTimer; // guarded by this
+  private ScheduledFuture<?> cleanupTimer; // guarded by this; ORIGINAL_DST only
+  /** ORIGINAL_DST hosts by destination, made on first use and forgotten when idle. */
+  private final java.util.concurrent.ConcurrentHashMap<InetSocketAddress, Host> originalDstHosts =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private boolean started; // guarded by this
   private boolean closed; // guarded by this
 
@@ -81,8 +86,7 @@ public final class UpstreamCluster implements AutoCloseable {
     if (config.type() == DiscoveryType.STATIC) {
       List<Host> list = new ArrayList<>();
       for (Endpoint e : config.endpoints()) {
-        InetAddress ip = NetUtil.createInetAddressFromIpAddressString(e.address());
-        list.add(new Host(new InetSocketAddress(ip, e.port()), null, e.weight()));
+        list.add(new Host(e));
       }
       if (!list.isEmpty()) {
         publish(list);
@@ -140,8 +144,8 @@ public final class UpstreamCluster implements AutoCloseable {
   }
 
   /**
-   * Replaces the hosts of an EDS cluster with {@code endpoints}: a host whose address and weight stay
-   * keeps its {@link Host} object (so its counters and connections survive), the others are made
+   * Replaces the hosts of an EDS cluster with {@code endpoints}: a host whose endpoint (address,
+   * weight, metadata) stays keeps its {@link Host} object (so its counters and connections survive), the others are made
    * anew. Marks the cluster {@linkplain #initialized() warm}. Any thread.
    *
    * @throws IllegalStateException if the cluster is not of type EDS
@@ -152,23 +156,15 @@ public final class UpstreamCluster implements AutoCloseable {
       throw new IllegalStateException("cluster " + name() + " is " + config.type() + ", not EDS");
     }
     synchronized (eligibleLock) {
-      Map<String, Host> current = new java.util.HashMap<>();
-      for (Host h : hosts.hosts()) {
-        current.put(h.addressString() + "/" + h.weight(), h);
-      }
-      List<Host> next = new ArrayList<>(endpoints.size());
-      java.util.Set<String> seen = new java.util.HashSet<>();
+      Map<Endpoint, Host> next = new java.util.LinkedHashMap<>();
       for (Endpoint e : endpoints) {
-        InetAddress ip = NetUtil.createInetAddressFromIpAddressString(e.address());
-        InetSocketAddress a = new InetSocketAddress(ip, e.port());
-        String key = Host.format(a) + "/" + e.weight();
-        if (!seen.add(key)) {
-          continue;
+        if (!next.containsKey(e)) {
+          Host h = edsHosts.get(e);
+          next.put(e, h != null ? h : new Host(e));
         }
-        Host h = current.get(key);
-        next.add(h != null ? h : new Host(a, null, e.weight()));
       }
-      publish(next);
+      edsHosts = next;
+      publish(new ArrayList<>(next.values()));
     }
     initialized.complete(null);
   }
@@ -202,6 +198,40 @@ public final class UpstreamCluster implements AutoCloseable {
    * healthy_panic_threshold} percent of the hosts are left: then every host is eligible ({@code
    * lb_healthy_panic}), as in Envoy. With a threshold of 0 and every host ejected, there is none.
    */
+  /**
+   * The host for one request or connection: for an ORIGINAL_DST cluster the destination
+   * {@code ctx} names (a host made on first use), else the balancer's pick as {@link #chooseHost()}.
+   */
+  public Host chooseHost(LbContext ctx) {
+    OriginalDst od = config.originalDst();
+    if (od == null) {
+      return chooseHost();
+    }
+    InetSocketAddress dst = od.destination(ctx);
+    if (dst == null) {
+      return null;
+    }
+    Host h = originalDstHosts.get(dst);
+    if (h != null) {
+      return h;
+    }
+    synchronized (eligibleLock) {
+      h = originalDstHosts.computeIfAbsent(dst, Host::of);
+      publish(List.copyOf(originalDstHosts.values()));
+    }
+    return h;
+  }
+
+  /** Forgets ORIGINAL_DST hosts with nothing in flight and no connection (Envoy's cleanup_interval). */
+  private void cleanupOriginalDst() {
+    synchronized (eligibleLock) {
+      boolean removed = originalDstHosts.values().removeIf(h -> h.activeRequests() == 0 && h.connectionsActive() == 0);
+      if (removed) {
+        publish(List.copyOf(originalDstHosts.values()));
+      }
+    }
+  }
+
   public Host chooseHost() {
     Eligible e = eligible;
     if (e.panic) {
@@ -253,7 +283,11 @@ public final class UpstreamCluster implements AutoCloseable {
       long every = outlier.config().interval().toNanos();
       outlierTimer = dnsLoop.scheduleWithFixedDelay(this::outlierSweep, every, every, TimeUnit.NANOSECONDS);
     }
-    if (config.type() != DiscoveryType.STATIC) {
+    if (config.type() == DiscoveryType.ORIGINAL_DST) {
+      long every = config.originalDst().cleanupInterval().toNanos();
+      cleanupTimer = dnsLoop.scheduleWithFixedDelay(this::cleanupOriginalDst, every, every, TimeUnit.NANOSECONDS);
+      initialized.complete(null);
+    } else if (config.type() != DiscoveryType.STATIC && config.type() != DiscoveryType.EDS) {
       discovery = new DnsDiscovery(this, dnsLoop, config.dns().resolverOr(dns).create(dnsLoop));
       discovery.start();
     }
@@ -268,6 +302,9 @@ public final class UpstreamCluster implements AutoCloseable {
     closed = true;
     if (outlierTimer != null) {
       outlierTimer.cancel(false);
+    }
+    if (cleanupTimer != null) {
+      cleanupTimer.cancel(false);
     }
     if (discovery != null) {
       discovery.close();

@@ -167,21 +167,19 @@ class ClusterCompilerTest {
   }
 
   @Test
-  void unsupportedDiscoveryTypesAreRejectedAtTheTypeField() {
-    for (Cluster.DiscoveryType t : List.of(Cluster.DiscoveryType.ORIGINAL_DST)) {
-      List<ConfigError> errors = errors(Cluster.newBuilder().setName("x").setType(t).build());
-      assertThat(errors).singleElement().satisfies(e -> {
-        assertThat(e.path()).isEqualTo("clusters[0].type");
-        assertThat(e.resource()).isEqualTo("x");
-        assertThat(e.message()).contains(t.name()).contains("not supported");
-      });
-    }
+  void unknownDiscoveryTypeIsRejectedAtTheTypeField() {
+    List<ConfigError> errors = errors(Cluster.newBuilder().setName("x").setTypeValue(99).build());
+    assertThat(errors).singleElement().satisfies(e -> {
+      assertThat(e.path()).isEqualTo("clusters[0].type");
+      assertThat(e.resource()).isEqualTo("x");
+      assertThat(e.message()).contains("unknown cluster discovery type 99");
+    });
   }
 
   @Test
   void unsupportedFieldsAreRejectedByPath() {
     Cluster c = cluster("x", Cluster.DiscoveryType.STATIC, LbEndpoint.newBuilder(lbEndpoint("10.0.0.1", 80, 0))
-        .setMetadata(Metadata.newBuilder().putFilterMetadata("istio", com.google.protobuf.Struct.getDefaultInstance()))
+        .setMetadata(Metadata.newBuilder().putTypedFilterMetadata("istio", com.google.protobuf.Any.getDefaultInstance()))
         .build())
         .addHealthChecks(io.envoyproxy.envoy.config.core.v3.HealthCheck.getDefaultInstance())
         .setCommonLbConfig(Cluster.CommonLbConfig.newBuilder().setUpdateMergeWindow(Durations.fromSeconds(1)))
@@ -189,7 +187,7 @@ class ClusterCompilerTest {
     assertThat(errors(c)).extracting(ConfigError::path).containsExactlyInAnyOrder(
         "clusters[0].health_checks",
         "clusters[0].common_lb_config.update_merge_window",
-        "clusters[0].load_assignment.endpoints[0].lb_endpoints[0].metadata");
+        "clusters[0].load_assignment.endpoints[0].lb_endpoints[0].metadata.typed_filter_metadata");
   }
 
   @Test
