@@ -75,10 +75,6 @@ public final class ConfigCompiler {
     requireNonNull(internalListeners, "internalListeners");
     ConfigPath root = ConfigPath.root("");
     Fields.allowOnly(b, root, Set.of("node", "admin", "static_resources", "dynamic_resources"));
-    if (b.hasDynamicResources()) {
-      root.field("dynamic_resources").error("xDS (dynamic_resources) is not supported yet: Egret runs "
-          + "static_resources only until the xDS client lands");
-    }
     InetSocketAddress admin = b.hasAdmin() ? admin(b.getAdmin(), root.field("admin")) : null;
     ConfigPath sr = root.field("static_resources");
     Fields.allowOnly(b.getStaticResources(), sr, Set.of("listeners", "clusters"));
@@ -94,12 +90,21 @@ public final class ConfigCompiler {
         at.field("name").error("duplicate cluster name '" + c.getName() + "'");
         continue;
       }
+      if (XdsSettings.isPipeXdsCluster(b, c)) {
+        // the control plane on a Unix domain socket: dialled by the xDS client, never by the router
+        XdsSettings.checkPipeCluster(c, at);
+        continue;
+      }
       ClusterRuntime runtime = ClusterRuntime.compile(c, at, stats, dns, pools, internalListeners);
       if (runtime != null) {
         clusters.put(c.getName(), runtime);
       }
     }
 
+    if (b.hasDynamicResources()) {
+      // checked here so a bad xDS bootstrap fails like any other; the xDS client compiles it again
+      XdsSettings.compile(b.getDynamicResources(), root.field("dynamic_resources"), clusterNames::contains);
+    }
     HcmCompiler hcms = new HcmCompiler(stats, (routeConfig, at, perFilter) -> {
       RouteTable table = RouteTable.compile(routeConfig, at, clusterNames::contains, perFilter);
       return table == null ? null : new RouterImpl(table, clusters);

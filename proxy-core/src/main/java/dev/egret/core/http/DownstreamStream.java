@@ -87,6 +87,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   private RouteEntry route;
   private boolean routeResolved;
   private java.util.function.Consumer<HttpHeaders> responseHeadersMutator; // the router's, per stream
+  private HttpRouter streamRouter; // the route table this stream started with (RDS may swap the HCM's)
   private static final HttpFilter[] NO_FILTERS = new HttpFilter[0];
   private StreamTimers timers;
   private boolean draining;
@@ -394,6 +395,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     route = null;
     routeResolved = false;
     responseHeadersMutator = null;
+    streamRouter = null;
     info.setRequest(req);
     timers.start(config.streamIdleTimeoutMillis(), config.requestTimeoutMillis(), config.maxStreamDurationMillis());
     config.stats().downstreamRqTotal.inc();
@@ -457,7 +459,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
       }
     }
     filtersWaiting = false;
-    handler = config.router().route(this, request);
+    handler = streamRouter().route(this, request);
     if (handler == null) {
       releaseHeld();
       if (!requestComplete) {
@@ -553,7 +555,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   public RouteEntry route() {
     if (!routeResolved) {
       routeResolved = true;
-      route = config.router().findRoute(request);
+      route = streamRouter().findRoute(request);
     }
     return route;
   }
@@ -683,6 +685,13 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     sendLocalReply(400, "Bad Request", "http1.codec_error", null);
   }
 
+  private HttpRouter streamRouter() {
+    if (streamRouter == null) {
+      streamRouter = config.router().snapshot();
+    }
+    return streamRouter;
+  }
+
   // ---------------------------------------------------------------- response side
 
   private void frameHttp1(HttpResponse response, int code) {
@@ -697,6 +706,9 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     }
     if (!requestComplete && handler == null && requestBodyExpected) {
       closeAfterResponse = true; // a locally answered request whose body we will not read
+    }
+    if (ConnectionDrain.isDraining(ctx.channel())) {
+      closeAfterResponse = true; // the listener changed: this connection ends after this response
     }
     if (closeAfterResponse) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -46,6 +46,16 @@ public final class HcmCompiler {
   public interface RouterFactory {
     /** {@code perFilter} compiles the route table's {@code typed_per_filter_config} entries. */
     HttpRouter create(RouteConfiguration routes, ConfigPath at, PerFilterConfig perFilter);
+
+    /**
+     * The router for an HCM whose routes come from RDS ({@code rds}); null after recording errors.
+     * Static configuration has no RDS: this default rejects it.
+     */
+    default HttpRouter rds(io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds rds,
+        ConfigPath at, PerFilterConfig perFilter) {
+      at.error("rds needs dynamic_resources (the xDS client); use an inline route_config");
+      return null;
+    }
   }
 
   private final Stats stats;
@@ -89,7 +99,7 @@ public final class HcmCompiler {
         "server_name", "access_log", "use_remote_address", "xff_num_trusted_hops", "normalize_path",
         "merge_slashes", "generate_request_id", "preserve_external_request_id", "request_headers_timeout",
         "common_http_protocol_options", "http_protocol_options", "http2_protocol_options",
-        "max_request_headers_kb", "stream_idle_timeout", "request_timeout"));
+        "max_request_headers_kb", "stream_idle_timeout", "request_timeout", "rds"));
     if (p.getStatPrefix().isEmpty()) {
       at.field("stat_prefix").error("stat_prefix is required");
     }
@@ -118,8 +128,10 @@ public final class HcmCompiler {
       ConfigPath rc = at.field("route_config");
       String rcName = p.getRouteConfig().getName();
       router = routers.create(p.getRouteConfig(), rcName.isEmpty() ? rc : rc.resource(rcName), perFilter);
+    } else if (p.hasRds()) {
+      router = routers.rds(p.getRds(), at.field("rds"), perFilter);
     } else {
-      at.field("route_config").error("an inline route_config is required (rds needs the xDS client)");
+      at.field("route_config").error("an inline route_config (or rds) is required");
     }
     int maxHeadersCount = 100;
     long maxStreamMs = 0;

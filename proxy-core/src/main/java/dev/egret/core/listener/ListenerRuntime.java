@@ -3,6 +3,7 @@ package dev.egret.core.listener;
 import static java.util.Objects.requireNonNull;
 
 import dev.egret.core.Transports;
+import dev.egret.core.http.ConnectionDrain;
 import dev.egret.core.http.ConnectionInfo;
 import dev.egret.core.internal.InternalChannel;
 import dev.egret.core.internal.InternalListeners;
@@ -20,8 +21,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLSession;
 
@@ -36,40 +42,45 @@ public final class ListenerRuntime {
   private static final InetSocketAddress NO_ADDRESS =
       new InetSocketAddress(io.netty.util.NetUtil.createInetAddressFromIpAddressString("0.0.0.0"), 0);
 
-  private final ListenerConfig config;
-  private final Channel serverChannel; // null for an internal listener
-  private final Runnable unregister; // null for a bound listener
+  /** A configuration and the connections accepted under it. */
+  private record Generation(ListenerConfig config, ChannelGroup connections) {}
 
-  private ListenerRuntime(ListenerConfig config, Channel serverChannel, Runnable unregister) {
-    this.config = config;
-    this.serverChannel = serverChannel;
-    this.unregister = unregister;
+  private volatile Generation current;
+  private volatile Channel serverChannel; // null for an internal listener
+  private volatile Runnable unregister; // null for a bound listener
+
+  private ListenerRuntime(ListenerConfig config) {
+    this.current = new Generation(config, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
   }
 
   /**
    * Makes an internal listener reachable by name in {@code registry}. Its connections arrive as
    * {@link InternalChannel}s on the connecting side's event loop, carrying the filter state and
-   * dynamic metadata their opener passed.
+   * dynamic metadata their opener passed. {@link #update} swaps its configuration for new connections.
    */
   public static ListenerRuntime registerInternal(ListenerConfig config, InternalListeners registry) {
     requireNonNull(config);
     if (!config.internal()) {
       throw new IllegalArgumentException("listener '" + config.name() + "' is not internal");
     }
+    ListenerRuntime rt = new ListenerRuntime(config);
     Consumer<Channel> acceptor = ch -> {
+      ListenerConfig c = rt.current.config();
       ch.config().setAutoRead(false);
-      ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(Math.max(1, config.bufferLimitBytes() / 2),
-          Math.max(2, config.bufferLimitBytes())));
-      accept(config, ch);
+      ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(Math.max(1, c.bufferLimitBytes() / 2),
+          Math.max(2, c.bufferLimitBytes())));
+      rt.accepted(ch);
     };
     registry.register(config.name(), acceptor);
-    return new ListenerRuntime(config, null, () -> registry.remove(config.name(), acceptor));
+    rt.unregister = () -> registry.remove(config.name(), acceptor);
+    return rt;
   }
 
   /** Binds the listener; blocks until bound (or throws why it could not be). */
   public static ListenerRuntime bind(ListenerConfig config, EventLoopGroup boss, EventLoopGroup workers)
       throws InterruptedException {
     requireNonNull(config);
+    ListenerRuntime rt = new ListenerRuntime(config);
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(Transports.serverChannel())
@@ -82,11 +93,51 @@ public final class ListenerRuntime {
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            accept(config, ch);
+            rt.accepted(ch);
           }
         });
-    Channel server = b.bind(config.address()).sync().channel();
-    return new ListenerRuntime(config, server, null);
+    rt.serverChannel = b.bind(config.address()).sync().channel();
+    return rt;
+  }
+
+  /** A new connection takes the configuration current at accept time, and keeps it. */
+  private void accepted(Channel ch) {
+    Generation g = current;
+    g.connections().add(ch);
+    accept(g.config(), ch);
+    if (current != g) {
+      ConnectionDrain.drain(ch); // swapped while accepting: this connection belongs to the old config
+    }
+  }
+
+  /**
+   * Serves new connections with {@code next} (same address: the socket is kept) and drains the
+   * connections of the previous configuration (see {@link ConnectionDrain}); those still open after
+   * {@code drainMillis} are closed.
+   */
+  public void update(ListenerConfig next, long drainMillis) {
+    requireNonNull(next, "next");
+    Generation old = current;
+    current = new Generation(next, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+    drain(old.connections(), drainMillis);
+  }
+
+  /**
+   * Stops accepting and drains every open connection; those still open after {@code drainMillis}
+   * are closed. Returns once the listening socket is closed.
+   */
+  public void drainAndClose(long drainMillis) {
+    close();
+    drain(current.connections(), drainMillis);
+  }
+
+  private static void drain(ChannelGroup connections, long drainMillis) {
+    for (Channel ch : connections) {
+      ConnectionDrain.drain(ch);
+      ch.eventLoop().schedule(() -> {
+        ch.close();
+      }, Math.max(0, drainMillis), TimeUnit.MILLISECONDS);
+    }
   }
 
   private static void accept(ListenerConfig config, Channel ch) {
@@ -195,8 +246,9 @@ public final class ListenerRuntime {
     return null;
   }
 
+  /** The configuration new connections get. */
   public ListenerConfig config() {
-    return config;
+    return current.config();
   }
 
   /** Where the listener is bound, or null for an internal listener. */

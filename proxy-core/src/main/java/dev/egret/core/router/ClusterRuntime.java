@@ -77,6 +77,42 @@ public final class ClusterRuntime {
     this.pools = pools;
     // an ejected host's pools are drained on every loop (router.md §9.2); new pools are made on demand
     cluster.outlier().addListener(this::drainPools);
+    // an EDS update that drops a host drains its pools; hosts that remain keep their connections
+    cluster.addHostSetListener((now, added, removed) -> {
+      for (Host h : removed) {
+        if (!containsAddress(now.hosts(), h.address())) {
+          drainPools(h);
+        }
+      }
+    });
+  }
+
+  private static boolean containsAddress(List<Host> hosts, InetSocketAddress a) {
+    for (Host h : hosts) {
+      if (h.address().equals(a)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Drains every pool of this cluster on every loop (for a cluster removed or replaced by xDS): no new
+   * stream goes to them, and each connection closes after its last stream. Returns at once.
+   */
+  public void drainAllPools() {
+    pools.onEachLoop(m -> m.entrySet().removeIf(e -> {
+      if (e.getKey() instanceof PoolKey k && k.cluster() == this) {
+        e.getValue().drain();
+        return true;
+      }
+      return false;
+    }));
+  }
+
+  /** The cluster's hosts and balancer (for EDS assignment and warming). */
+  public UpstreamCluster upstream() {
+    return cluster;
   }
 
   private void drainPools(Host host) {
