@@ -97,10 +97,8 @@ public final class FilterChainMatcherCompiler {
       at.field("typed_config").error("cannot decode " + STRING_VALUE + ": " + e.getMessage());
       return null;
     }
-    if (!chainNames.contains(name)) {
-      at.field("typed_config").error("'" + name + "' is not the name of any filter chain of the listener");
-      return null;
-    }
+    // A name with no chain is not an error (Envoy): the match fails and the default chain, if any,
+    // takes the connection. istiod names chains for every service it knows, some not in the listener.
     return name;
   }
 

@@ -84,7 +84,7 @@ public final class ListenerCompiler {
     Fields.allowOnly(l, at, Set.of("name", "address", "filter_chains", "default_filter_chain",
         "listener_filters", "per_connection_buffer_limit_bytes", "stat_prefix", "internal_listener",
         "use_original_dst", "filter_chain_matcher", "listener_filters_timeout",
-        "continue_on_listener_filters_timeout"));
+        "continue_on_listener_filters_timeout", "traffic_direction"));
     if (l.getName().isEmpty()) {
       at.field("name").error("a listener needs a name");
     }

@@ -229,7 +229,8 @@ final class RouteCompiler {
   private RouteEntry route(Route r, String vhostName, VhostDefaults defaults, ConfigPath at) {
     int before = at.errorCount();
     // metadata is data for filters and logs, not behaviour: kept in the config dump, never acted on here
-    allowOnly(r, at, Set.of("name", "match", "route", "redirect", "direct_response", "metadata",
+    // decorator names the span of a trace; Egret does not trace, so it changes nothing here
+    allowOnly(r, at, Set.of("name", "match", "route", "redirect", "direct_response", "metadata", "decorator",
         "typed_per_filter_config", "request_headers_to_add", "request_headers_to_remove",
         "response_headers_to_add", "response_headers_to_remove"));
     HeaderMutation routeRequest = requestHeaders(r.getRequestHeadersToAddList(), r.getRequestHeadersToRemoveList(), at);

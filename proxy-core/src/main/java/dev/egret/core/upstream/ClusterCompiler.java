@@ -51,7 +51,7 @@ final class ClusterCompiler {
       "respect_dns_ttl", "dns_lookup_family", "typed_extension_protocol_options", "transport_socket",
       "per_connection_buffer_limit_bytes", "common_lb_config", "least_request_lb_config",
       "typed_dns_resolver_config", "outlier_detection", "original_dst_lb_config", "cleanup_interval",
-      "eds_cluster_config");
+      "eds_cluster_config", "metadata");
   static final String CARES = "envoy.network.dns_resolver.cares";
   static final int DNS_PORT = 53;
 
@@ -70,6 +70,9 @@ final class ClusterCompiler {
       connectTimeout = positive(c.getConnectTimeout(), at.field("connect_timeout"));
     }
     LbPolicy policy = lbPolicy(c, at.field("lb_policy"));
+    if (c.hasMetadata()) { // data for internal_upstream passthrough and the config dump
+      Fields.allowOnly(c.getMetadata(), at.field("metadata"), Set.of("filter_metadata"));
+    }
     OriginalDst originalDst = null;
     if (type == DiscoveryType.ORIGINAL_DST) {
       if (policy != LbPolicy.CLUSTER_PROVIDED) {
