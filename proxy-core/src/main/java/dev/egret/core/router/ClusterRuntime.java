@@ -12,6 +12,8 @@ import dev.egret.core.stats.ClusterStats;
 import dev.egret.core.stats.Stats;
 import dev.egret.core.tls.TransportFailure;
 import dev.egret.core.tls.UpstreamTls;
+import dev.egret.core.tunnel.PipeOpener;
+import dev.egret.core.tunnel.TcpPipes;
 import dev.egret.core.upstream.CircuitBreakers;
 import dev.egret.core.upstream.DnsResolverFactory;
 import dev.egret.core.upstream.Host;
@@ -169,6 +171,18 @@ public final class ClusterRuntime {
       m.put(key, p);
     }
     return p;
+  }
+
+  /**
+   * Opens raw byte pipes to {@code host} (CONNECT termination; {@code tcp_proxy} may use it too):
+   * TCP, wrapped in the cluster's TLS when it has one, with the cluster's connect timeout. This is
+   * the seam where a host that is an internal listener gets an in-process transport instead.
+   */
+  public PipeOpener pipeOpener(Host host) {
+    InetSocketAddress a = host.address();
+    String peerHost = a.getAddress().getHostAddress();
+    return TcpPipes.opener(a, tls == null ? null : alloc -> tls.newHandler(alloc, null, peerHost, a.getPort(), null),
+        cluster.config().connectTimeout().toMillis());
   }
 
   private PoolSettings settings(Host host, String sni, String autoSan) {
