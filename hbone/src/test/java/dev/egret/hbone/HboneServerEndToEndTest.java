@@ -6,6 +6,7 @@ import dev.egret.core.demo.DemoUpstream;
 import dev.egret.core.testing.EgretHarness;
 import dev.egret.core.testing.RefusedPort;
 import dev.egret.core.testing.TestPki;
+import dev.egret.hbone.testing.BurstH2Client;
 import dev.egret.hbone.testing.RawH2Client;
 import dev.egret.hbone.testing.TcpEcho;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
@@ -100,6 +101,75 @@ class HboneServerEndToEndTest {
                   max_concurrent_streams: 100
                   allow_connect: true
                   connection_keepalive: { interval: 10s, timeout: 20s }
+                server_name: istio-envoy
+                use_remote_address: false
+                upgrade_configs: [{ upgrade_type: CONNECT }]
+                stream_idle_timeout: 0s
+        - name: fast_keepalive
+          address: { socket_address: { address: 127.0.0.1, port_value: 0 } }
+          filter_chains:
+          - name: default
+            transport_socket:
+              name: tls
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+                require_client_certificate: true
+                common_tls_context:
+                  tls_params: { tls_minimum_protocol_version: TLSv1_3, tls_maximum_protocol_version: TLSv1_3 }
+                  alpn_protocols: [h2]
+                  tls_certificates:
+                  - certificate_chain: { filename: "${CERT}" }
+                    private_key: { filename: "${KEY}" }
+                  combined_validation_context:
+                    default_validation_context:
+                      trusted_ca: { filename: "${CA}" }
+                      match_typed_subject_alt_names:
+                      - san_type: URI
+                        matcher: { prefix: "spiffe://cluster.local/" }
+            filters:
+            - name: envoy.filters.network.http_connection_manager
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                stat_prefix: fast_keepalive
+                access_log:
+                - name: envoy.access_loggers.file
+                  typed_config:
+                    "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+                    path: ${ACCESS_LOG}
+                    log_format:
+                      text_format_source:
+                        inline_string: "%REQ(:METHOD)% %REQ(:AUTHORITY)% %RESPONSE_CODE% %RESPONSE_FLAGS% %RESPONSE_CODE_DETAILS% %DOWNSTREAM_PEER_URI_SAN% %BYTES_RECEIVED% %BYTES_SENT% %DURATION% %UPSTREAM_CLUSTER%\\n"
+                route_config:
+                  name: default
+                  virtual_hosts:
+                  - name: http
+                    domains: ["10.0.0.80:80"]
+                    routes:
+                    - match: { connect_matcher: {} }
+                      route:
+                        cluster: http_backend
+                        upgrade_configs: [{ upgrade_type: CONNECT, connect_config: {} }]
+                  - name: refused
+                    domains: ["10.0.0.99:99"]
+                    routes:
+                    - match: { connect_matcher: {} }
+                      route:
+                        cluster: refused
+                        upgrade_configs: [{ upgrade_type: CONNECT, connect_config: {} }]
+                  - name: default
+                    domains: ["*"]
+                    routes:
+                    - match: { connect_matcher: {} }
+                      route:
+                        cluster: main_internal
+                        upgrade_configs: [{ upgrade_type: CONNECT, connect_config: {} }]
+                http_filters:
+                - name: envoy.filters.http.router
+                  typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+                http2_protocol_options:
+                  max_concurrent_streams: 100
+                  allow_connect: true
+                  connection_keepalive: { interval: 0.1s, timeout: 0.3s, interval_jitter: { value: 0 } }
                 server_name: istio-envoy
                 use_remote_address: false
                 upgrade_configs: [{ upgrade_type: CONNECT }]
@@ -258,6 +328,49 @@ class HboneServerEndToEndTest {
     }
     assertThat(egret.awaitLogLineStartingWith("CONNECT 10.0.0.99:99 ")).contains(
         " 503 UF upstream_reset_before_response_started{remote_connection_failure|delayed_connect_error:_Connection_refused} ");
+  }
+
+  @Test
+  void serverPingsAndKeepsAConnectionWhoseClientAnswers() throws Exception {
+    try (RawH2Client c = RawH2Client.connect(egret.port("fast_keepalive"), client(ca, PEER), true)) {
+      c.open(connect("10.0.0.9:9100"), false); // SETTINGS exchange done before the first PING
+      assertThat(c.awaitConnectionEvent()).isEqualTo("ping");
+      assertThat(c.awaitConnectionEvent()).isEqualTo("ping"); // a next PING comes an interval after the ACK
+      assertThat(c.awaitConnectionEvent()).isEqualTo("ping");
+      assertThat(c.isOpen()).isTrue();
+    }
+  }
+
+  @Test
+  void serverClosesWithGoawayWhenPingsAreNotAnswered() throws Exception {
+    try (RawH2Client c = RawH2Client.connect(egret.port("fast_keepalive"), client(ca, PEER), false)) {
+      RawH2Client.Stream s = c.open(connect("10.0.0.9:9101"), false);
+      assertThat(s.next()).isEqualTo("headers:200");
+      assertThat(c.awaitConnectionEvent()).isEqualTo("ping");
+      assertThat(c.awaitConnectionEvent()).isEqualTo("goaway:0");
+      assertThat(c.awaitConnectionEvent()).isEqualTo("closed");
+    }
+    assertThat(egret.awaitLogLineStartingWith("CONNECT 10.0.0.9:9101 ")).contains(" 200 DC ");
+  }
+
+  @Test
+  /** Netty applies the advertised limit before the client ACKs SETTINGS (hbone.md §4.2 rule 1). */
+  void streamsBeyondMaxConcurrentStreamsAreRefusedEvenBeforeSettingsAck() throws Exception {
+    try (BurstH2Client c = new BurstH2Client(egret.port("connect_terminate"), client(ca, PEER))) {
+      c.burst(101, i -> connect("10.0.0.9:" + (9200 + i)));
+      int ok = 0;
+      List<String> refused = new java.util.ArrayList<>();
+      for (int i = 0; i < 101; i++) {
+        String a = c.next();
+        if (a.endsWith(":200")) {
+          ok++;
+        } else {
+          refused.add(a);
+        }
+      }
+      assertThat(ok).isEqualTo(100);
+      assertThat(refused).containsExactly("rst:201:" + Http2Error.REFUSED_STREAM.code());
+    }
   }
 
   @Test

@@ -53,6 +53,14 @@ public final class RawH2Client implements AutoCloseable {
    * @throws Exception the handshake failure (a refused certificate, protocol version, ALPN)
    */
   public static RawH2Client connect(int port, SslContext ssl) throws Exception {
+    return connect(port, ssl, true);
+  }
+
+  /**
+   * As {@link #connect(int, SslContext)}; with {@code answerPings} false the client never ACKs the
+   * server's PINGs (a peer that went away without closing).
+   */
+  public static RawH2Client connect(int port, SslContext ssl, boolean answerPings) throws Exception {
     EventLoopGroup g = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
     Channel ch = new Bootstrap().group(g).channel(NioSocketChannel.class)
@@ -60,13 +68,15 @@ public final class RawH2Client implements AutoCloseable {
           @Override
           protected void initChannel(Channel ch) {
             ch.pipeline().addLast(ssl.newHandler(ch.alloc(), "127.0.0.1", port));
-            ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().autoAckPingFrame(true).build());
+            ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().autoAckPingFrame(answerPings).build());
             ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
             ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
               @Override
               public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof Http2GoAwayFrame g) {
                   events.add("goaway:" + g.errorCode());
+                } else if (msg instanceof io.netty.handler.codec.http2.Http2PingFrame p && !p.ack()) {
+                  events.add("ping");
                 }
                 ReferenceCountUtil.release(msg);
               }
@@ -88,7 +98,7 @@ public final class RawH2Client implements AutoCloseable {
     return new RawH2Client(ch, g, events);
   }
 
-  /** Connection events ("goaway:<code>", "closed") in arrival order. */
+  /** Connection events ("ping", "goaway:<code>", "closed") in arrival order. */
   public String awaitConnectionEvent() throws InterruptedException {
     String e = events.poll(10, TimeUnit.SECONDS);
     if (e == null) {
