@@ -7,6 +7,7 @@ import dev.egret.core.testing.EgretHarness;
 import dev.egret.core.testing.RefusedPort;
 import dev.egret.core.testing.TestPki;
 import dev.egret.hbone.testing.BurstH2Client;
+import dev.egret.hbone.testing.PipeProbe;
 import dev.egret.hbone.testing.RawH2Client;
 import dev.egret.hbone.testing.TcpEcho;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
@@ -261,6 +262,26 @@ class HboneServerEndToEndTest {
     }
     String line = egret.awaitLogLineStartingWith("CONNECT 10.0.0.9:9000 ");
     assertThat(line).contains(" 200 - via_upstream " + PEER + " 200006 200006 ").endsWith(" main_internal");
+  }
+
+  @Test
+  void egretsHboneClientTunnelsThroughEgretsHboneServer() throws Exception {
+    TestPki.Issued me = ca.issue("client", List.of(), List.of(PEER), List.of());
+    io.netty.channel.EventLoopGroup group = dev.egret.core.Transports.newGroup(1,
+        java.util.concurrent.Executors.defaultThreadFactory());
+    try (HboneConnector hbone = new HboneConnector(HboneTls.client(me.certPem(), me.keyPem(), ca.certPem(),
+        List.of("cluster.local")), HboneClientSettings.DEFAULT)) {
+      PipeProbe p = PipeProbe.open(hbone.opener(new java.net.InetSocketAddress("127.0.0.1",
+          egret.port("connect_terminate")), "10.0.0.9:9500", null), group.next());
+      assertThat(p.next()).isEqualTo("open");
+      p.send("own client");
+      assertThat(p.readData(10)).isEqualTo("own client");
+      p.halfClose();
+      assertThat(p.next()).isEqualTo("end");
+    } finally {
+      group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    assertThat(egret.awaitLogLineStartingWith("CONNECT 10.0.0.9:9500 ")).contains(" 200 - via_upstream " + PEER);
   }
 
   @Test

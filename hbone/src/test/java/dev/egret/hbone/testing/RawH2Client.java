@@ -85,6 +85,11 @@ public final class RawH2Client implements AutoCloseable {
               public void channelInactive(ChannelHandlerContext ctx) {
                 events.add("closed");
               }
+
+              @Override
+              public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close(); // a refused handshake: the tests look at what arrived before it
+              }
             });
           }
         }).connect(new InetSocketAddress("127.0.0.1", port)).sync().channel();
