@@ -214,7 +214,21 @@ final class HboneStream extends ChannelInboundHandlerAdapter implements BytePipe
 
   @Override
   public void flush() {
+    flushNow();
+  }
+
+  /**
+   * Flushes the stream, and the connection under it: a stream channel ignores its own flush while
+   * its parent is in a read loop and relies on the connection flushing at read-complete, which the
+   * connection does only when some stream received a frame. Writing in reaction to a WINDOW_UPDATE
+   * (a writability change) would otherwise leave the bytes unflushed and the stream unwritable.
+   */
+  private void flushNow() {
     ch.flush();
+    Channel parent = ch.parent();
+    if (parent != null) {
+      parent.flush();
+    }
   }
 
   @Override
@@ -226,6 +240,7 @@ final class HboneStream extends ChannelInboundHandlerAdapter implements BytePipe
   public void read() {
     if (!inputEnded && !closedReported) {
       ch.read();
+      flushNow(); // the WINDOW_UPDATE for what was consumed leaves now
     }
   }
 
@@ -235,7 +250,8 @@ final class HboneStream extends ChannelInboundHandlerAdapter implements BytePipe
       return;
     }
     outputEnded = true;
-    ch.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true));
+    ch.write(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true));
+    flushNow();
     if (inputEnded) {
       reportClosed(true);
     }

@@ -257,11 +257,15 @@ class HboneServerEndToEndTest {
       assertThat(s.readData(6)).isEqualTo("ping-1");
       s.send("x".repeat(200_000), false);
       assertThat(s.readData(200_000)).hasSize(200_000);
+      for (int i = 0; i < 40; i++) {
+        s.send("z".repeat(250_000), false);
+      }
+      assertThat(s.readData(10_000_000)).hasSize(10_000_000);
       s.send("", true);
       assertThat(s.next()).isEqualTo("end");
     }
     String line = egret.awaitLogLineStartingWith("CONNECT 10.0.0.9:9000 ");
-    assertThat(line).contains(" 200 - via_upstream " + PEER + " 200006 200006 ").endsWith(" main_internal");
+    assertThat(line).contains(" 200 - via_upstream " + PEER + " 10200006 10200006 ").endsWith(" main_internal");
   }
 
   @Test

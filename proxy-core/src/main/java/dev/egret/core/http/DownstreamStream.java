@@ -145,6 +145,11 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   public void readMoreRequest() {
     if (!requestComplete && streamActive) {
       ctx.read();
+      if (http2) {
+        // reading returns flow-control credit: the WINDOW_UPDATE must leave now, not with the next
+        // write on the connection (a read triggered by upstream writability has none to ride on)
+        flushHttp2Connection();
+      }
     }
   }
 
@@ -184,6 +189,22 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   /** Flushes what was written (e.g. response headers that must leave before any body). */
   public void flush() {
     ctx.flush();
+    if (http2) {
+      flushHttp2Connection();
+    }
+  }
+
+  /**
+   * Flushes the HTTP/2 connection under this stream: a stream channel skips its own flush while the
+   * connection is in a read loop, and the connection flushes at read-complete only when a stream
+   * received a frame in that loop; writes made in reaction to another stream's or connection's
+   * event would otherwise wait.
+   */
+  private void flushHttp2Connection() {
+    Channel parent = ctx.channel().parent();
+    if (parent != null) {
+      parent.flush();
+    }
   }
 
   public void sendResponseData(HttpContent content) {
@@ -194,6 +215,9 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     countSent(content);
     timers.activity();
     ctx.writeAndFlush(content, ctx.voidPromise());
+    if (http2 && tunnel) {
+      flushHttp2Connection();
+    }
   }
 
   public void sendResponseEnd(LastHttpContent last) {
