@@ -91,6 +91,8 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   private static final HttpFilter[] NO_FILTERS = new HttpFilter[0];
   private StreamTimers timers;
   private boolean draining;
+  private boolean tunnel; // a terminated CONNECT: each direction ends on its own
+  private long downstreamResetCode = -1; // RST_STREAM code from the client, -1 when none
 
   public DownstreamStream(HcmConfig config, ConnectionInfo connection, boolean http2) {
     this.config = requireNonNull(config);
@@ -145,6 +147,11 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   public void readMoreRequest() {
     if (!requestComplete && streamActive) {
       ctx.read();
+      if (http2) {
+        // reading returns flow-control credit: the WINDOW_UPDATE must leave now, not with the next
+        // write on the connection (a read triggered by upstream writability has none to ride on)
+        flushHttp2Connection();
+      }
     }
   }
 
@@ -185,6 +192,27 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     }
   }
 
+  /** Flushes what was written (e.g. response headers that must leave before any body). */
+  public void flush() {
+    ctx.flush();
+    if (http2) {
+      flushHttp2Connection();
+    }
+  }
+
+  /**
+   * Flushes the HTTP/2 connection under this stream: a stream channel skips its own flush while the
+   * connection is in a read loop, and the connection flushes at read-complete only when a stream
+   * received a frame in that loop; writes made in reaction to another stream's or connection's
+   * event would otherwise wait.
+   */
+  private void flushHttp2Connection() {
+    Channel parent = ctx.channel().parent();
+    if (parent != null) {
+      parent.flush();
+    }
+  }
+
   public void sendResponseData(HttpContent content) {
     if (!streamActive || responseComplete) {
       content.release();
@@ -193,6 +221,9 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     countSent(content);
     timers.activity();
     ctx.writeAndFlush(content, ctx.voidPromise());
+    if (http2 && tunnel) {
+      flushHttp2Connection();
+    }
   }
 
   public void sendResponseEnd(LastHttpContent last) {
@@ -222,6 +253,9 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
       info.setFlag(flag);
     }
     info.setResponseCodeDetails(details);
+    if (HttpMethod.CONNECT.equals(request.method())) {
+      body = ""; // a refused CONNECT is one HEADERS frame with END_STREAM (hbone.md §7.2)
+    }
     FullHttpResponse r = LocalReply.build(request, status, body, ctx.alloc());
     if (extra != null) {
       r.headers().add(extra);
@@ -248,6 +282,37 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     }
     endStream();
     ctx.channel().close();
+  }
+
+  /**
+   * Makes this stream a terminated CONNECT tunnel (the router's CONNECT mode): the response may end
+   * (an empty DATA frame with END_STREAM) while the client keeps sending, and the stream ends when
+   * both directions have ended or it is reset.
+   */
+  public void markTunnel() {
+    tunnel = true;
+  }
+
+  /** The error code of the client's RST_STREAM that ended this stream, or -1. */
+  public long downstreamResetCode() {
+    return downstreamResetCode;
+  }
+
+  /**
+   * Aborts a tunnel whose upstream failed after the 200: RST_STREAM(CONNECT_ERROR) on HTTP/2
+   * (RFC 9113 §8.5), a close on HTTP/1.1.
+   */
+  public void resetTunnel() {
+    if (!streamActive) {
+      return;
+    }
+    if (http2) {
+      endStream();
+      ctx.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2ResetFrame(
+          io.netty.handler.codec.http2.Http2Error.CONNECT_ERROR));
+      return;
+    }
+    resetStream();
   }
 
   // ---------------------------------------------------------------- channel events
@@ -350,7 +415,8 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof Http2ResetFrame) {
+    if (evt instanceof Http2ResetFrame reset) {
+      downstreamResetCode = reset.errorCode();
       clientGone(ResponseFlag.DOWNSTREAM_REMOTE_RESET);
       return;
     }
@@ -620,7 +686,11 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     for (String name : UNTRUSTED_ENVOY_HEADERS) {
       h.remove(name);
     }
-    if (!HttpMethod.CONNECT.equals(req.method())) {
+    if (HttpMethod.CONNECT.equals(req.method())) {
+      if (ConnectAuthority.parse(h.get(HttpHeaderNames.HOST)) == null) {
+        return "invalid_connect_authority";
+      }
+    } else {
       String normalized = PathNormalizer.normalize(req.uri(), config.normalizePath(), config.mergeSlashes());
       if (normalized == null) {
         return "path_normalization_failed";
@@ -732,7 +802,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
       return;
     }
     ctx.flush();
-    if (requestComplete || http2) {
+    if (requestComplete || (http2 && !tunnel)) {
       endStream();
     }
   }
@@ -741,8 +811,11 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     if (!streamActive) {
       return;
     }
-    if (!responseComplete) {
-      info.setFlag(flag);
+    boolean cleanTunnelEnd = tunnel && responseStarted && (downstreamResetCode == 0 || downstreamResetCode == 8);
+    if (!responseComplete || (tunnel && !requestComplete)) {
+      if (!cleanTunnelEnd) {
+        info.setFlag(flag);
+      }
       if (info.responseCodeDetails() == null) {
         info.setResponseCodeDetails("downstream_remote_disconnect");
       }

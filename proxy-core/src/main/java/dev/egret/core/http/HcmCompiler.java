@@ -99,7 +99,8 @@ public final class HcmCompiler {
         "server_name", "access_log", "use_remote_address", "xff_num_trusted_hops", "normalize_path",
         "merge_slashes", "generate_request_id", "preserve_external_request_id", "request_headers_timeout",
         "common_http_protocol_options", "http_protocol_options", "http2_protocol_options",
-        "max_request_headers_kb", "stream_idle_timeout", "request_timeout", "rds"));
+        "max_request_headers_kb", "stream_idle_timeout", "request_timeout", "rds", "upgrade_configs"));
+    boolean connectUpgrade = connectUpgrade(p, at.field("upgrade_configs"));
     if (p.getStatPrefix().isEmpty()) {
       at.field("stat_prefix").error("stat_prefix is required");
     }
@@ -154,15 +155,21 @@ public final class HcmCompiler {
       Http1ProtocolOptions h1 = p.getHttpProtocolOptions();
       Fields.allowOnly(h1, at.field("http_protocol_options"), Set.of());
     }
-    HcmConfig.Http2Limits h2 = HcmConfig.Http2Limits.DEFAULT;
+    boolean allowConnect = p.getHttp2ProtocolOptions().getAllowConnect();
+    HcmConfig.Http2Limits h2 = allowConnect ? HcmConfig.Http2Limits.CONNECT_DEFAULT : HcmConfig.Http2Limits.DEFAULT;
+    Http2Keepalive keepalive = Http2Keepalive.OFF;
     if (p.hasHttp2ProtocolOptions()) {
       Http2ProtocolOptions o = p.getHttp2ProtocolOptions();
-      Fields.allowOnly(o, at.field("http2_protocol_options"), Set.of("max_concurrent_streams",
-          "initial_stream_window_size", "initial_connection_window_size"));
+      ConfigPath h2at = at.field("http2_protocol_options");
+      Fields.allowOnly(o, h2at, Set.of("max_concurrent_streams",
+          "initial_stream_window_size", "initial_connection_window_size", "allow_connect", "connection_keepalive"));
       h2 = new HcmConfig.Http2Limits(
           o.hasMaxConcurrentStreams() ? o.getMaxConcurrentStreams().getValue() : h2.maxConcurrentStreams(),
           o.hasInitialStreamWindowSize() ? o.getInitialStreamWindowSize().getValue() : h2.initialStreamWindow(),
           o.hasInitialConnectionWindowSize() ? o.getInitialConnectionWindowSize().getValue() : h2.initialConnectionWindow());
+      if (o.hasConnectionKeepalive()) {
+        keepalive = keepalive(o.getConnectionKeepalive(), h2at.field("connection_keepalive"));
+      }
     }
     int headersKb = p.hasMaxRequestHeadersKb() ? p.getMaxRequestHeadersKb().getValue() : DEFAULT_MAX_HEADERS_KB;
     if (headersKb > MAX_HEADERS_KB_CAP) {
@@ -188,7 +195,44 @@ public final class HcmCompiler {
         !p.hasGenerateRequestId() || p.getGenerateRequestId().getValue(), p.getPreserveExternalRequestId(),
         headersKb * 1024, maxHeadersCount, headersTimeout, idleMs, h2,
         p.hasStreamIdleTimeout() ? Addresses.millis(p.getStreamIdleTimeout()) : DEFAULT_STREAM_IDLE_TIMEOUT_MS,
-        p.hasRequestTimeout() ? Addresses.millis(p.getRequestTimeout()) : 0, maxStreamMs);
+        p.hasRequestTimeout() ? Addresses.millis(p.getRequestTimeout()) : 0, maxStreamMs,
+        connectUpgrade, allowConnect, keepalive);
+  }
+
+  /**
+   * {@code upgrade_configs}: only {@code CONNECT} is supported (custom upgrade filter chains are
+   * not); returns whether it is enabled.
+   */
+  private static boolean connectUpgrade(HttpConnectionManager p, ConfigPath at) {
+    boolean enabled = false;
+    for (int i = 0; i < p.getUpgradeConfigsCount(); i++) {
+      HttpConnectionManager.UpgradeConfig u = p.getUpgradeConfigs(i);
+      ConfigPath ua = at.index(i);
+      Fields.allowOnly(u, ua, Set.of("upgrade_type", "enabled"));
+      if (!u.getUpgradeType().equalsIgnoreCase("CONNECT")) {
+        ua.field("upgrade_type").error("upgrade_type '" + u.getUpgradeType()
+            + "' is not supported by Egret (only CONNECT)");
+        continue;
+      }
+      enabled = !u.hasEnabled() || u.getEnabled().getValue();
+    }
+    return enabled;
+  }
+
+  /** {@code connection_keepalive}: {@code interval}, {@code timeout} and {@code interval_jitter}. */
+  private static Http2Keepalive keepalive(io.envoyproxy.envoy.config.core.v3.KeepaliveSettings k, ConfigPath at) {
+    Fields.allowOnly(k, at, Set.of("interval", "timeout", "interval_jitter"));
+    if (!k.hasTimeout() || Addresses.millis(k.getTimeout()) <= 0) {
+      at.field("timeout").error("timeout is required and must be at least 1 ms");
+      return Http2Keepalive.OFF;
+    }
+    double jitter = k.hasIntervalJitter() ? k.getIntervalJitter().getValue() : 15.0;
+    if (jitter < 0 || jitter > 100) {
+      at.field("interval_jitter").error("interval_jitter must be within [0, 100]");
+      return Http2Keepalive.OFF;
+    }
+    long interval = k.hasInterval() ? Addresses.millis(k.getInterval()) : 0; // unset or 0: no interval PINGs
+    return new Http2Keepalive(interval, Addresses.millis(k.getTimeout()), jitter);
   }
 
   /** Compiles the filters before the router through their providers; checks the router ends the list. */

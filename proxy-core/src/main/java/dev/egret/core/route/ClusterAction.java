@@ -31,12 +31,14 @@ public final class ClusterAction {
   private final Duration idleTimeout; // nullable
   private final Duration maxGrpcTimeout; // nullable: grpc-timeout not used
   private final Duration maxStreamDuration; // nullable
+  private final ConnectUpgrade connectUpgrade;
 
   ClusterAction(String cluster, List<WeightedCluster> weighted, String clusterHeader,
       int clusterNotFoundStatus, PathRewrite pathRewrite, String hostRewriteLiteral,
       boolean autoHostRewrite, Duration timeout, RetryPolicy retryPolicy, boolean includeRequestAttemptCount,
       boolean includeAttemptCountInResponse, Duration idleTimeout, Duration maxGrpcTimeout,
-      Duration maxStreamDuration) {
+      Duration maxStreamDuration, ConnectUpgrade connectUpgrade) {
+    this.connectUpgrade = requireNonNull(connectUpgrade, "connectUpgrade");
     this.cluster = cluster;
     this.weighted = List.copyOf(weighted);
     this.totalWeight = this.weighted.stream().mapToLong(WeightedCluster::weight).sum();
@@ -77,6 +79,11 @@ public final class ClusterAction {
       return maxGrpcTimeout; // no header: unlimited, capped by the maximum (0 = unlimited)
     }
     return maxGrpcTimeout.isZero() || grpc.compareTo(maxGrpcTimeout) < 0 ? grpc : maxGrpcTimeout;
+  }
+
+  /** The route's {@code upgrade_configs} entry for CONNECT ({@link ConnectUpgrade#INHERIT} when none). */
+  public ConnectUpgrade connectUpgrade() {
+    return connectUpgrade;
   }
 
   /** The route's {@code idle_timeout} (replacing the stream idle timeout; zero = off), or null. */

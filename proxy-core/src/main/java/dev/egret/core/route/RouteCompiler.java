@@ -276,7 +276,7 @@ final class RouteCompiler {
 
   private PathMatcher pathMatcher(RouteMatch m, ConfigPath at) {
     allowOnly(m, at, Set.of("prefix", "path", "safe_regex", "path_separated_prefix", "case_sensitive",
-        "headers", "query_parameters"));
+        "headers", "query_parameters", "connect_matcher"));
     boolean ignoreCase = m.hasCaseSensitive() && !m.getCaseSensitive().getValue();
     return switch (m.getPathSpecifierCase()) {
       case PREFIX -> new PathMatcher(PathMatcher.Kind.PREFIX, m.getPrefix(), ignoreCase, null);
@@ -293,8 +293,12 @@ final class RouteCompiler {
         Pattern p = MatcherCompiler.regex(m.getSafeRegex(), at.field("safe_regex"));
         yield new PathMatcher(PathMatcher.Kind.REGEX, m.getSafeRegex().getRegex(), false, p);
       }
+      case CONNECT_MATCHER -> {
+        allowOnly(m.getConnectMatcher(), at.field("connect_matcher"), Set.of());
+        yield new PathMatcher(PathMatcher.Kind.CONNECT, "", false, null);
+      }
       case PATHSPECIFIER_NOT_SET -> {
-        at.error("match needs one of prefix, path, safe_regex, path_separated_prefix");
+        at.error("match needs one of prefix, path, safe_regex, path_separated_prefix, connect_matcher");
         yield new PathMatcher(PathMatcher.Kind.PREFIX, "", false, null);
       }
       default -> new PathMatcher(PathMatcher.Kind.PREFIX, "", false, null); // reported by allowOnly
@@ -304,7 +308,8 @@ final class RouteCompiler {
   private ClusterAction clusterAction(RouteAction a, PathMatcher path, VhostDefaults defaults, ConfigPath at) {
     allowOnly(a, at, Set.of("cluster", "weighted_clusters", "cluster_header", "cluster_not_found_response_code",
         "prefix_rewrite", "regex_rewrite", "host_rewrite_literal", "auto_host_rewrite", "timeout", "retry_policy",
-        "idle_timeout", "max_grpc_timeout", "max_stream_duration"));
+        "idle_timeout", "max_grpc_timeout", "max_stream_duration", "upgrade_configs"));
+    ConnectUpgrade connect = ConnectUpgrade.compile(a.getUpgradeConfigsList(), at.field("upgrade_configs"));
     Duration maxStream = null;
     if (a.hasMaxStreamDuration()) {
       ConfigPath ma = at.field("max_stream_duration");
@@ -368,7 +373,7 @@ final class RouteCompiler {
     boolean autoHost = a.hasAutoHostRewrite() && a.getAutoHostRewrite().getValue();
     return new ClusterAction(cluster, weighted, clusterHeader, notFound, rewrite, hostLiteral, autoHost, timeout,
         retry, defaults.includeRequestAttemptCount(), defaults.includeAttemptCountInResponse(), idle, maxGrpc,
-        maxStream);
+        maxStream, connect);
   }
 
   private List<WeightedCluster> weightedClusters(io.envoyproxy.envoy.config.route.v3.WeightedCluster w, ConfigPath at) {

@@ -95,7 +95,12 @@ public final class RouteEntry {
   }
 
   boolean matches(HeaderMatch.Request req, int pathEnd) {
-    if (!path.matches(req.path(), pathEnd)) {
+    boolean connect = "CONNECT".equals(req.method());
+    if (path.kind() == PathMatcher.Kind.CONNECT) {
+      if (!connect) {
+        return false;
+      }
+    } else if (connect || !path.matches(req.path(), pathEnd)) {
       return false;
     }
     for (HeaderMatch h : headers) {

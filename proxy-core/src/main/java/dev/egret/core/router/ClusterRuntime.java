@@ -18,6 +18,8 @@ import dev.egret.core.stats.ClusterStats;
 import dev.egret.core.stats.Stats;
 import dev.egret.core.tls.TransportFailure;
 import dev.egret.core.tls.UpstreamTls;
+import dev.egret.core.tunnel.PipeOpener;
+import dev.egret.core.tunnel.TcpPipes;
 import dev.egret.core.upstream.CircuitBreakers;
 import dev.egret.core.upstream.DnsResolverFactory;
 import dev.egret.core.upstream.Host;
@@ -250,6 +252,19 @@ public final class ClusterRuntime {
     DynamicMetadata md = iu == null ? null
         : iu.metadataFor(host, cluster.config().source().getMetadata().getFilterMetadataMap());
     return internalListeners.connector(host.internal(), filterState, md);
+  }
+
+  /**
+   * Opens raw byte pipes to {@code host} (CONNECT termination; {@code tcp_proxy} may use it too):
+   * over {@link #connector} (TCP, or an internal listener that receives {@code filterState}), wrapped
+   * in the cluster's TLS when it has one, with the cluster's connect timeout.
+   */
+  public PipeOpener pipeOpener(Host host, FilterState filterState) {
+    InetSocketAddress a = host.address();
+    String peerHost = a.getAddress().getHostAddress();
+    return TcpPipes.opener(connector(host, filterState),
+        tls == null ? null : alloc -> tls.newHandler(alloc, null, peerHost, a.getPort(), null),
+        cluster.config().connectTimeout().toMillis());
   }
 
   private PoolSettings settings(Host host, String sni, String autoSan) {

@@ -6,6 +6,7 @@ import dev.egret.core.http.DownstreamStream;
 import dev.egret.core.http.HttpRouter;
 import dev.egret.core.http.RequestHandler;
 import dev.egret.core.route.ClusterAction;
+import dev.egret.core.route.ConnectUpgrade;
 import dev.egret.core.route.DirectResponse;
 import dev.egret.core.route.RouteEntry;
 import dev.egret.core.route.RouteTable;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +44,7 @@ public final class RouterImpl implements HttpRouter {
   public RequestHandler route(DownstreamStream s, HttpRequest req) {
     HttpHeaders h = req.headers();
     String authority = h.get(HttpHeaderNames.HOST, "");
-    RouteEntry route = routes.route(authority, req.uri(), h);
+    RouteEntry route = routes.route(null, req.method().name(), authority, req.uri(), h);
     if (route == null) {
       s.config().stats().noRoute.inc();
       s.sendLocalReply(404, "", "route_not_found", ResponseFlag.NO_ROUTE_FOUND);
@@ -68,6 +70,9 @@ public final class RouterImpl implements HttpRouter {
         return null;
       }
       default -> {
+        if (HttpMethod.CONNECT.equals(req.method())) {
+          return connect(s, route.clusterAction());
+        }
         route.mutateRequestHeaders(h, s.info(), picked);
         return toCluster(s, req, route.clusterAction(), picked);
       }
@@ -76,7 +81,37 @@ public final class RouterImpl implements HttpRouter {
 
   @Override
   public RouteEntry findRoute(HttpRequest req) {
-    return routes.route(req.headers().get(HttpHeaderNames.HOST, ""), req.uri(), req.headers());
+    return routes.route(null, req.method().name(), req.headers().get(HttpHeaderNames.HOST, ""), req.uri(),
+        req.headers());
+  }
+
+  /**
+   * A CONNECT request on a cluster route: terminated ({@link ConnectTunnel}) when the route's
+   * {@code upgrade_configs} CONNECT entry has {@code connect_config}. CONNECT not enabled on the
+   * route or the connection manager is 403 {@code upgrade_failed}, as Envoy answers; forwarding
+   * CONNECT itself upstream (an enabled entry without {@code connect_config}) is not supported and
+   * answered the same way.
+   */
+  private RequestHandler connect(DownstreamStream s, ClusterAction action) {
+    ConnectUpgrade upgrade = action.connectUpgrade();
+    if (!upgrade.allowed(s.config().connectUpgrade()) || !upgrade.terminate()) {
+      s.sendLocalReply(403, "", "upgrade_failed", null);
+      return null;
+    }
+    String name = action.clusterName(s.info().request().headers(), ThreadLocalRandom.current().nextLong());
+    ClusterRuntime cluster = name == null ? null : clusters.get(name);
+    if (cluster == null) {
+      s.config().stats().noCluster.inc();
+      s.sendLocalReply(action.clusterNotFoundStatus(), "", "cluster_not_found", ResponseFlag.NO_CLUSTER_FOUND);
+      return null;
+    }
+    if (action.idleTimeout() != null) {
+      s.setStreamIdleTimeout(action.idleTimeout().toMillis());
+    }
+    if (action.maxStreamDuration() != null) {
+      s.setMaxStreamDuration(action.maxStreamDuration().toMillis());
+    }
+    return new ConnectTunnel(s, cluster).start();
   }
 
   private RequestHandler toCluster(DownstreamStream s, HttpRequest req, ClusterAction action,
