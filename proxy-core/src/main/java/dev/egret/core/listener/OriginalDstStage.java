@@ -11,11 +11,15 @@ import java.net.InetSocketAddress;
  * address from {@value #LOCAL_KEY} and the remote address from {@value #REMOTE_KEY}, each an
  * {@code IP:PORT} string (Istio sets them with {@code set_filter_state} from
  * {@code %REQ(:AUTHORITY)%} and {@code %DOWNSTREAM_REMOTE_ADDRESS%}); a value that is not
- * {@code IP:PORT} is ignored.
+ * {@code IP:PORT} is ignored. First, as Envoy does, it looks at the connection's dynamic metadata
+ * {@value #METADATA_NAMESPACE} key {@code local}: the {@code internal_upstream} transport socket passes
+ * it from the chosen endpoint's metadata, which is how Istio's {@code connect_originate} learns the
+ * pod's address.
  */
 public final class OriginalDstStage implements ListenerFilterStage {
   public static final String LOCAL_KEY = "envoy.filters.listener.original_dst.local_ip";
   public static final String REMOTE_KEY = "envoy.filters.listener.original_dst.remote_ip";
+  public static final String METADATA_NAMESPACE = "envoy.filters.listener.original_dst";
 
   static final OriginalDstStage INSTANCE = new OriginalDstStage();
 
@@ -29,7 +33,13 @@ public final class OriginalDstStage implements ListenerFilterStage {
   @Override
   public Result onAccept(ConnectionFacts facts) {
     FilterState state = facts.filterState();
-    InetSocketAddress local = IpPort.parse(state.getString(LOCAL_KEY));
+    com.google.protobuf.Struct md = facts.dynamicMetadata().get(METADATA_NAMESPACE);
+    com.google.protobuf.Value fromMetadata = md == null ? null : md.getFieldsMap().get("local");
+    InetSocketAddress local = fromMetadata != null && fromMetadata.hasStringValue()
+        ? IpPort.parse(fromMetadata.getStringValue()) : null;
+    if (local == null) {
+      local = IpPort.parse(state.getString(LOCAL_KEY));
+    }
     if (local != null) {
       facts.setLocal(local);
     }

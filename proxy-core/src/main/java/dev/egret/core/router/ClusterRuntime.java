@@ -166,6 +166,11 @@ public final class ClusterRuntime {
     return cluster.name();
   }
 
+  /** The cluster's upstream TLS (its {@code UpstreamTlsContext}, compiled), or null for plaintext. */
+  public UpstreamTls upstreamTls() {
+    return tls;
+  }
+
   public String altStatName() {
     return cluster.altStatName();
   }
