@@ -17,6 +17,7 @@ import dev.egret.core.route.RouteTable;
 import dev.egret.core.router.ClusterRuntime;
 import dev.egret.core.router.RouterImpl;
 import dev.egret.core.stats.Stats;
+import dev.egret.core.tls.StaticSecrets;
 import dev.egret.core.upstream.DnsResolverFactory;
 import io.envoyproxy.envoy.config.bootstrap.v3.Admin;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
@@ -77,7 +78,11 @@ public final class ConfigCompiler {
     Fields.allowOnly(b, root, Set.of("node", "admin", "static_resources", "dynamic_resources"));
     InetSocketAddress admin = b.hasAdmin() ? admin(b.getAdmin(), root.field("admin")) : null;
     ConfigPath sr = root.field("static_resources");
-    Fields.allowOnly(b.getStaticResources(), sr, Set.of("listeners", "clusters"));
+    Fields.allowOnly(b.getStaticResources(), sr, Set.of("listeners", "clusters", "secrets"));
+    StaticSecrets secrets = StaticSecrets.compile(b.getStaticResources().getSecretsList(), sr.field("secrets"));
+    Bootstrap source = b; // what /config_dump shows: secrets by name, as configured
+    b = secrets.resolve(b, sr); // TLS contexts name secrets: put the secrets in their place
+    root.throwIfErrors(); // a missing secret would only cause follow-on TLS errors
 
     PoolRegistry pools = new PoolRegistry();
     Map<String, ClusterRuntime> clusters = new LinkedHashMap<>();
@@ -139,7 +144,7 @@ public final class ConfigCompiler {
       listeners.add(lc);
     }
     root.throwIfErrors();
-    return new RuntimeConfig(b, Instant.now(), admin, listeners, clusters);
+    return new RuntimeConfig(source, Instant.now(), admin, listeners, clusters);
   }
 
   private static InetSocketAddress admin(Admin a, ConfigPath at) {
