@@ -209,9 +209,14 @@ public final class HcmCompiler {
       HttpConnectionManager.UpgradeConfig u = p.getUpgradeConfigs(i);
       ConfigPath ua = at.index(i);
       Fields.allowOnly(u, ua, Set.of("upgrade_type", "enabled"));
+      if (u.getUpgradeType().equalsIgnoreCase("websocket")) {
+        // istiod lists it on every HTTP chain. Egret does not switch protocols yet: Upgrade is a
+        // hop-by-hop header, removed, and the request goes upstream as plain HTTP (README, "Not yet").
+        continue;
+      }
       if (!u.getUpgradeType().equalsIgnoreCase("CONNECT")) {
         ua.field("upgrade_type").error("upgrade_type '" + u.getUpgradeType()
-            + "' is not supported by Egret (only CONNECT)");
+            + "' is not supported by Egret (CONNECT; websocket is accepted without protocol switching)");
         continue;
       }
       enabled = !u.hasEnabled() || u.getEnabled().getValue();
