@@ -79,10 +79,13 @@ public final class ConfigCompiler {
     InetSocketAddress admin = b.hasAdmin() ? admin(b.getAdmin(), root.field("admin")) : null;
     ConfigPath sr = root.field("static_resources");
     Fields.allowOnly(b.getStaticResources(), sr, Set.of("listeners", "clusters", "secrets"));
+    int beforeSecrets = root.errorCount();
     StaticSecrets secrets = StaticSecrets.compile(b.getStaticResources().getSecretsList(), sr.field("secrets"));
     Bootstrap source = b; // what /config_dump shows: secrets by name, as configured
     b = secrets.resolve(b, sr); // TLS contexts name secrets: put the secrets in their place
-    root.throwIfErrors(); // a missing secret would only cause follow-on TLS errors
+    if (root.errorCount() > beforeSecrets) {
+      root.throwIfErrors(); // a missing secret would only cause follow-on TLS errors
+    }
 
     PoolRegistry pools = new PoolRegistry();
     Map<String, ClusterRuntime> clusters = new LinkedHashMap<>();

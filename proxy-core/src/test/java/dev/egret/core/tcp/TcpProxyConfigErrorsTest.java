@@ -76,10 +76,13 @@ class TcpProxyConfigErrorsTest {
   }
 
   @Test
-  void tunnelingConfigIsRejectedPrecisely() throws Exception {
-    assertThat(compileError(config(tcp("stat_prefix: s, cluster: c, tunneling_config: { hostname: \"%REQUESTED_SERVER_NAME%:443\" }"))))
+  void tunnelingConfigWithoutATunnelProviderOrWithPostIsRejectedPrecisely() throws Exception {
+    // proxy-core alone has no TunnelProvider (the hbone module brings one; see ConnectOriginateEndToEndTest)
+    assertThat(compileError(config(tcp("stat_prefix: s, cluster: c, tunneling_config: "
+        + "{ hostname: \"%REQUESTED_SERVER_NAME%:443\", use_post: true }"))))
         .contains("filters[0].typed_config.tunneling_config")
-        .contains("tunneling_config (CONNECT / HBONE tunnelling over tcp_proxy) is not supported");
+        .contains("tunneling_config needs a tunnel provider on the class path")
+        .contains("filters[0].typed_config.tunneling_config.use_post");
   }
 
   @Test
