@@ -145,12 +145,15 @@ public final class HcmCompiler {
     HcmConfig.Http2Limits h2 = HcmConfig.Http2Limits.DEFAULT;
     if (p.hasHttp2ProtocolOptions()) {
       Http2ProtocolOptions o = p.getHttp2ProtocolOptions();
-      Fields.allowOnly(o, at.field("http2_protocol_options"), Set.of("max_concurrent_streams",
+      Set<String> h2Fields = new java.util.HashSet<>(Http2FloodLimits.FIELDS);
+      h2Fields.addAll(Set.of("max_concurrent_streams",
           "initial_stream_window_size", "initial_connection_window_size"));
+      Fields.allowOnly(o, at.field("http2_protocol_options"), h2Fields);
       h2 = new HcmConfig.Http2Limits(
           o.hasMaxConcurrentStreams() ? o.getMaxConcurrentStreams().getValue() : h2.maxConcurrentStreams(),
           o.hasInitialStreamWindowSize() ? o.getInitialStreamWindowSize().getValue() : h2.initialStreamWindow(),
-          o.hasInitialConnectionWindowSize() ? o.getInitialConnectionWindowSize().getValue() : h2.initialConnectionWindow());
+          o.hasInitialConnectionWindowSize() ? o.getInitialConnectionWindowSize().getValue() : h2.initialConnectionWindow(),
+          Http2FloodLimits.compile(o, at.field("http2_protocol_options")));
     }
     int headersKb = p.hasMaxRequestHeadersKb() ? p.getMaxRequestHeadersKb().getValue() : DEFAULT_MAX_HEADERS_KB;
     if (headersKb > MAX_HEADERS_KB_CAP) {
