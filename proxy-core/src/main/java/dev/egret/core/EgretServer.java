@@ -11,6 +11,7 @@ import dev.egret.core.config.RuntimeConfig;
 import dev.egret.core.internal.InternalListeners;
 import dev.egret.core.listener.ListenerConfig;
 import dev.egret.core.listener.ListenerRuntime;
+import dev.egret.core.overload.OverloadManagerRuntime;
 import dev.egret.core.stats.Stats;
 import dev.egret.core.upstream.DnsResolverFactory;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
@@ -37,6 +38,7 @@ public final class EgretServer implements AutoCloseable {
   private final RuntimeConfig config;
   private final List<ListenerRuntime> listeners = new ArrayList<>();
   private final InternalListeners internalListeners = new InternalListeners();
+  private OverloadManagerRuntime overload;
   private AdminServer admin;
   private volatile boolean ready;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -98,13 +100,15 @@ public final class EgretServer implements AutoCloseable {
 
   private void startRuntime() throws InterruptedException {
     config.clusters().values().forEach(c -> c.start(workers.next()));
+    overload = new OverloadManagerRuntime(config.overload(), stats);
+    overload.start(workers.next());
     for (ListenerConfig l : config.listeners()) {
       if (l.internal()) {
-        listeners.add(ListenerRuntime.registerInternal(l, internalListeners));
+        listeners.add(ListenerRuntime.registerInternal(l, internalListeners, overload));
         continue;
       }
       try {
-        listeners.add(ListenerRuntime.bind(l, boss, workers));
+        listeners.add(ListenerRuntime.bind(l, boss, workers, overload));
       } catch (RuntimeException e) {
         throw new IllegalStateException("cannot bind listener '" + l.name() + "' to "
             + l.address() + ": " + e.getMessage(), e);
@@ -186,6 +190,9 @@ public final class EgretServer implements AutoCloseable {
       admin.close();
     }
     config.clusters().values().forEach(c -> c.close());
+    if (overload != null) {
+      overload.close();
+    }
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     accessLogWriter.close();

@@ -10,6 +10,8 @@ import dev.egret.core.listener.ListenerCompiler;
 import dev.egret.core.internal.InternalListeners;
 import dev.egret.core.listener.ListenerConfig;
 import dev.egret.core.network.NetworkFilterRegistry;
+import dev.egret.core.overload.OverloadCompiler;
+import dev.egret.core.overload.OverloadConfig;
 import dev.egret.core.tcp.DirectTcpConnector;
 import dev.egret.core.tcp.TcpProxyCompiler;
 import dev.egret.core.pool.PoolRegistry;
@@ -74,7 +76,8 @@ public final class ConfigCompiler {
     requireNonNull(dns, "dns");
     requireNonNull(internalListeners, "internalListeners");
     ConfigPath root = ConfigPath.root("");
-    Fields.allowOnly(b, root, Set.of("node", "admin", "static_resources", "dynamic_resources"));
+    Fields.allowOnly(b, root, Set.of("node", "admin", "static_resources", "dynamic_resources",
+        "overload_manager", "layered_runtime"));
     if (b.hasDynamicResources()) {
       root.field("dynamic_resources").error("xDS (dynamic_resources) is not supported yet: Egret runs "
           + "static_resources only until the xDS client lands");
@@ -133,8 +136,9 @@ public final class ConfigCompiler {
       }
       listeners.add(lc);
     }
+    OverloadConfig overload = OverloadCompiler.compile(b, root, names.keySet());
     root.throwIfErrors();
-    return new RuntimeConfig(b, Instant.now(), admin, listeners, clusters);
+    return new RuntimeConfig(b, Instant.now(), admin, listeners, clusters, overload);
   }
 
   private static InetSocketAddress admin(Admin a, ConfigPath at) {

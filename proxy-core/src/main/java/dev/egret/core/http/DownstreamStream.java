@@ -1,5 +1,6 @@
 package dev.egret.core.http;
 
+import dev.egret.core.overload.OverloadManagerRuntime;
 import static java.util.Objects.requireNonNull;
 
 import dev.egret.core.http.filter.HttpFilter;
@@ -409,6 +410,14 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
       closeAfterResponse = true;
       sendLocalReply(400, "", problem, null);
       return;
+    }
+    OverloadManagerRuntime.Verdict overload = OverloadManagerRuntime.onRequest(ctx.channel(), config.stats());
+    if (overload == OverloadManagerRuntime.Verdict.REJECT) {
+      sendLocalReply(503, "envoy overloaded", "overload", ResponseFlag.OVERLOAD_MANAGER);
+      return;
+    }
+    if (overload == OverloadManagerRuntime.Verdict.CLOSE_AFTER) {
+      closeAfterResponse = true;
     }
     filters = newFilters();
     nextFilter = 0;

@@ -7,6 +7,7 @@ import dev.egret.core.http.ConnectionInfo;
 import dev.egret.core.internal.InternalChannel;
 import dev.egret.core.internal.InternalListeners;
 import dev.egret.core.network.ConnectionFilters;
+import dev.egret.core.overload.OverloadManagerRuntime;
 import dev.egret.core.stream.DynamicMetadata;
 import dev.egret.core.stream.FilterState;
 import dev.egret.core.stream.StreamInfo;
@@ -52,6 +53,16 @@ public final class ListenerRuntime {
    * dynamic metadata their opener passed.
    */
   public static ListenerRuntime registerInternal(ListenerConfig config, InternalListeners registry) {
+    return registerInternal(config, registry, null);
+  }
+
+  /**
+   * As {@link #registerInternal(ListenerConfig, InternalListeners)}; its connections carry
+   * {@code overload} (nullable) for request-level overload actions. In-process connections are not
+   * counted against connection limits.
+   */
+  public static ListenerRuntime registerInternal(ListenerConfig config, InternalListeners registry,
+      OverloadManagerRuntime overload) {
     requireNonNull(config);
     if (!config.internal()) {
       throw new IllegalArgumentException("listener '" + config.name() + "' is not internal");
@@ -60,6 +71,9 @@ public final class ListenerRuntime {
       ch.config().setAutoRead(false);
       ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(Math.max(1, config.bufferLimitBytes() / 2),
           Math.max(2, config.bufferLimitBytes())));
+      if (overload != null) {
+        ch.attr(OverloadManagerRuntime.KEY).set(overload);
+      }
       accept(config, ch);
     };
     registry.register(config.name(), acceptor);
@@ -69,6 +83,15 @@ public final class ListenerRuntime {
   /** Binds the listener; blocks until bound (or throws why it could not be). */
   public static ListenerRuntime bind(ListenerConfig config, EventLoopGroup boss, EventLoopGroup workers)
       throws InterruptedException {
+    return bind(config, boss, workers, null);
+  }
+
+  /**
+   * As {@link #bind(ListenerConfig, EventLoopGroup, EventLoopGroup)}, admitting each connection through
+   * {@code overload} (nullable): connection limits and overload actions, counted in the listener's stats.
+   */
+  public static ListenerRuntime bind(ListenerConfig config, EventLoopGroup boss, EventLoopGroup workers,
+      OverloadManagerRuntime overload) throws InterruptedException {
     requireNonNull(config);
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
@@ -82,10 +105,17 @@ public final class ListenerRuntime {
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
+            if (overload != null && !overload.admit(ch, config.name(), config.stats())) {
+              ch.close(); // over a connection limit, or shed by the overload manager
+              return;
+            }
             accept(config, ch);
           }
         });
     Channel server = b.bind(config.address()).sync().channel();
+    if (overload != null) {
+      overload.registerAcceptor(server);
+    }
     return new ListenerRuntime(config, server, null);
   }
 

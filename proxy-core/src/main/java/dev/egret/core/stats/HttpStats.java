@@ -21,6 +21,8 @@ public final class HttpStats {
   public final StatCounter downstreamRqTooManyPrematureResets;
   /** Requests refused by the overload manager ({@code stop_accepting_requests}). */
   public final StatCounter downstreamRqOverloadClose;
+  /** Connections told to close by the overload manager ({@code disable_http_keepalive}). */
+  public final StatCounter downstreamCxOverloadDisableKeepalive;
   /** The server-wide downstream {@code http2.*} codec stats. */
   public final Http2Stats http2;
   private final StatCounter[] downstreamRqXx;
@@ -42,6 +44,7 @@ public final class HttpStats {
     noCluster = stats.counter("envoy.http.no_cluster", t);
     downstreamRqTooManyPrematureResets = stats.counter("envoy.http.downstream_rq_too_many_premature_resets", t);
     downstreamRqOverloadClose = stats.counter("envoy.http.downstream_rq_overload_close", t);
+    downstreamCxOverloadDisableKeepalive = stats.counter("envoy.http.downstream_cx_overload_disable_keepalive", t);
     http2 = new Http2Stats(stats);
     downstreamRqXx = stats.codeClasses("envoy.http.downstream_rq_xx", t);
   }
