@@ -337,6 +337,9 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof Http2ResetFrame) {
+      if (streamActive) {
+        config.stats().downstreamRqRxReset.inc(); // Envoy's downstream_rq_rx_reset
+      }
       clientGone(ResponseFlag.DOWNSTREAM_REMOTE_RESET);
       return;
     }
