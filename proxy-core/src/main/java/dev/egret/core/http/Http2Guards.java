@@ -6,6 +6,7 @@ import dev.egret.core.stats.Http2Stats;
 import dev.egret.core.stats.HttpStats;
 import dev.egret.core.stats.StatCounter;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -320,15 +321,28 @@ public final class Http2Guards extends ChannelDuplexHandler {
     return false;
   }
 
-  /** Stops reading the peer; the codec sends GOAWAY(ENHANCE_YOUR_CALM) and closes. */
+  /**
+   * Stops reading the peer and has the codec write GOAWAY(ENHANCE_YOUR_CALM) with the last stream it
+   * processed, then closes; not through the codec's error path, which would also log the error at the
+   * pipeline's tail (one log line per attacking connection).
+   */
   private void goAway() {
     if (failed) {
       return;
     }
     failed = true;
-    ctx.fireExceptionCaught(Http2Exception.connectionError(Http2Error.ENHANCE_YOUR_CALM, failure));
-    ctx.executor().schedule(() -> {
+    Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+    ChannelHandlerContext codecCtx = codec == null ? null : ctx.pipeline().context(codec);
+    if (codecCtx == null) {
       ctx.close();
+      return;
+    }
+    ByteBuf debugData = ByteBufUtil.writeUtf8(ctx.alloc(), failure);
+    codec.goAway(codecCtx, codec.connection().remote().lastStreamCreated(), Http2Error.ENHANCE_YOUR_CALM.code(),
+        debugData, codecCtx.newPromise()).addListener(f -> ctx.close());
+    codecCtx.flush();
+    ctx.executor().schedule(() -> {
+      ctx.close(); // the GOAWAY could not be written in time
     }, CLOSE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
   }
 

@@ -41,6 +41,9 @@ class ResetCancelsUpstreamIntegrationTest {
                         inline_string: "%REQ(:PATH)% %RESPONSE_CODE% %RESPONSE_FLAGS%\\n"
                 route_config:
                   virtual_hosts:
+                  - name: storm
+                    domains: ["storm.test"]
+                    routes: [{ match: { prefix: "/" }, route: { cluster: unlimited } }]
                   - name: all
                     domains: ["*"]
                     routes: [{ match: { prefix: "/" }, route: { cluster: one_connection } }]
@@ -53,6 +56,11 @@ class ResetCancelsUpstreamIntegrationTest {
           circuit_breakers: { thresholds: [{ max_connections: 1, max_pending_requests: 10 }] }
           load_assignment:
             cluster_name: one_connection
+            endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: ${UP} } } } }] }]
+        - name: unlimited
+          type: STATIC
+          load_assignment:
+            cluster_name: unlimited
             endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: ${UP} } } } }] }]
       """;
 
@@ -109,6 +117,24 @@ class ResetCancelsUpstreamIntegrationTest {
     assertThat(client.status(1)).isEqualTo(200);
     assertThat(client.status(5)).isEqualTo(200);
     assertThat(client.status(3)).isNull();
+  }
+
+  @Test
+  void rapidResetStormDialsNoMoreUpstreamConnectionsThanTheStreamLimit() throws Exception {
+    for (int batch = 0; batch < 3 && !client.goAwayReceived(); batch++) {
+      int first = 1 + batch * 200;
+      client.send(f -> {
+        for (int id = first; id < first + 200; id += 2) {
+          f.headers(id, RawH2Client.get("storm.test", "/r" + id), true);
+          f.rst(id, Http2Error.CANCEL.code());
+        }
+      });
+    }
+    assertThat(client.awaitGoAway(Duration.ofSeconds(10)).errorCode()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+    String prom = egret.admin("/stats/prometheus").body();
+    long dials = prom.lines().filter(l -> l.startsWith("envoy_cluster_upstream_cx_total{envoy_cluster_name=\"unlimited\"}"))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    assertThat(dials).as("upstream connections dialled for 200+ reset streams").isBetween(0L, 100L);
   }
 
   private void awaitStat(String line) throws Exception {
