@@ -2,6 +2,7 @@ package dev.egret.core.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.egret.core.overload.OverloadManagerRuntime;
 import dev.egret.core.stats.Http2Stats;
 import dev.egret.core.stats.HttpStats;
 import dev.egret.core.stats.StatCounter;
@@ -66,7 +67,7 @@ public final class Http2Guards extends ChannelDuplexHandler {
   /** Streams whose lifetime is tracked for the premature-reset rule at most (more are not tracked). */
   private static final int MAX_TRACKED_STREAMS = 4096;
 
-  private final Http2FloodLimits limits;
+  private Http2FloodLimits limits; // the premature-reset values may come from the server's runtime
   private final Http2Stats stats;
   private final StatCounter prematureResetsStat;
   private final long maxHeaderBlockBytes;
@@ -138,6 +139,10 @@ public final class Http2Guards extends ChannelDuplexHandler {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    OverloadManagerRuntime overload = ctx.channel().attr(OverloadManagerRuntime.KEY).get();
+    if (overload != null) { // runtime overload.premature_reset_* keys (layered_runtime)
+      limits = overload.config().applyRuntime(limits);
+    }
   }
 
   @Override

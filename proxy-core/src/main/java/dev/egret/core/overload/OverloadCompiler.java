@@ -38,6 +38,8 @@ public final class OverloadCompiler {
   static final String LISTENER_LIMIT_PREFIX = "envoy.resource_limits.listener.";
   static final String LISTENER_LIMIT_SUFFIX = ".connection_limit";
   static final String GLOBAL_CONNECTIONS_KEY = "overload.global_downstream_max_connections";
+  static final String PREMATURE_TOTAL_KEY = "overload.premature_reset_total_stream_count";
+  static final String PREMATURE_LIFETIME_KEY = "overload.premature_reset_min_stream_lifetime_seconds";
   /** Envoy implementation flags that have no meaning in Egret: accepted and documented as no-ops. */
   static final List<String> NO_OP_KEY_PREFIXES = List.of("envoy.reloadable_features.", "envoy.restart_features.",
       "envoy.deprecated_features", "re2.max_program_size.");
@@ -51,6 +53,8 @@ public final class OverloadCompiler {
   public static OverloadConfig compile(Bootstrap b, ConfigPath root, Set<String> listenerNames) {
     Map<String, Long> listenerLimits = new LinkedHashMap<>();
     long runtimeGlobal = -1;
+    long prematureTotal = -1;
+    long prematureLifetimeMillis = -1;
     if (b.hasLayeredRuntime()) {
       ConfigPath lr = root.field("layered_runtime");
       Fields.allowOnly(b.getLayeredRuntime(), lr, Set.of("layers"));
@@ -77,15 +81,24 @@ public final class OverloadCompiler {
           }
         } else if (key.equals(GLOBAL_CONNECTIONS_KEY)) {
           runtimeGlobal = count(e.getValue(), ka);
+        } else if (key.equals(PREMATURE_TOTAL_KEY)) {
+          prematureTotal = count(e.getValue(), ka);
+          if (prematureTotal == 0) {
+            ka.error("must be at least 1");
+          }
+        } else if (key.equals(PREMATURE_LIFETIME_KEY)) {
+          long seconds = count(e.getValue(), ka);
+          prematureLifetimeMillis = seconds < 0 ? -1 : seconds * 1000;
         } else if (NO_OP_KEY_PREFIXES.stream().noneMatch(key::startsWith)) {
           ka.error("runtime key '" + key + "' is not supported by Egret (supported: " + LISTENER_LIMIT_PREFIX
-              + "<listener>" + LISTENER_LIMIT_SUFFIX + ", " + GLOBAL_CONNECTIONS_KEY + ")");
+              + "<listener>" + LISTENER_LIMIT_SUFFIX + ", " + GLOBAL_CONNECTIONS_KEY + ", " + PREMATURE_TOTAL_KEY
+              + ", " + PREMATURE_LIFETIME_KEY + ")");
         }
       }
     }
     long global = runtimeGlobal >= 0 ? runtimeGlobal : OverloadConfig.DEFAULT_MAX_GLOBAL_CONNECTIONS;
     if (!b.hasOverloadManager()) {
-      return new OverloadConfig(1000, 0, global, listenerLimits, Map.of());
+      return new OverloadConfig(1000, 0, global, listenerLimits, Map.of(), prematureTotal, prematureLifetimeMillis);
     }
     OverloadManager om = b.getOverloadManager();
     ConfigPath at = root.field("overload_manager");
@@ -154,7 +167,8 @@ public final class OverloadCompiler {
         aa.field("name").error("duplicate overload action '" + a.getName() + "'");
       }
     }
-    return new OverloadConfig(refresh, maxHeap, global, listenerLimits, actions);
+    return new OverloadConfig(refresh, maxHeap, global, listenerLimits, actions, prematureTotal,
+        prematureLifetimeMillis);
   }
 
   private static Trigger trigger(io.envoyproxy.envoy.config.overload.v3.Trigger t, ConfigPath at,

@@ -84,6 +84,35 @@ class Http2AbuseIntegrationTest {
   }
 
   @Test
+  void prematureResetRuleFromTheRuntimeClosesASlowResetStorm() throws Exception {
+    String yaml = CONFIG + """
+        layered_runtime:
+          layers:
+          - name: static
+            static_layer:
+              overload.premature_reset_total_stream_count: 20
+              overload.premature_reset_min_stream_lifetime_seconds: 1
+        """;
+    try (EgretHarness tuned = new EgretHarness(yaml, Map.of());
+        RawH2Client c = new RawH2Client(tuned.port("h2"))) {
+      c.preface();
+      c.send(f -> {
+        for (int id = 1; id < 20; id += 2) { // 10 streams opened and reset at once: 10 × 2 >= 20
+          f.headers(id, RawH2Client.get("pr.test", "/"), true);
+          f.rst(id, Http2Error.CANCEL.code());
+        }
+      });
+      RawH2Client.GoAway g = c.awaitGoAway(WAIT);
+      assertThat(g.errorCode()).isEqualTo(ENHANCE_YOUR_CALM);
+      assertThat(g.debugData()).contains("prematurely");
+      String prom = tuned.admin("/stats/prometheus").body();
+      assertThat(prom).contains(
+          "envoy_http_downstream_rq_too_many_premature_resets{envoy_http_conn_manager_prefix=\"h2\"} 1");
+      assertThat(prom).contains("envoy_http2_inbound_rst_flood 0");
+    }
+  }
+
+  @Test
   void madeYouResetProvokedResetsGetGoAwayAndCountOutboundRstFlood() throws Exception {
     for (int batch = 0; batch < 4 && !attacker.goAwayReceived(); batch++) {
       int first = 1 + batch * 200;
@@ -98,6 +127,20 @@ class Http2AbuseIntegrationTest {
     assertThat(attacker.reset(1)).as("stream 1 reset by Egret").isNotNull();
     assertThat(stat("envoy_http2_outbound_rst_flood")).isEqualTo(1);
     assertThat(stat("envoy_http2_tx_reset")).isGreaterThan(200);
+    assertWellBehavedClientServed();
+  }
+
+  @Test
+  void streamsBeyondTheConcurrencyLimitAreRefusedAndRepeatedOverrunsGetGoAway() throws Exception {
+    attacker.send(f -> {
+      for (int id = 1; id < 800; id += 2) { // 400 streams left open: 100 allowed, then REFUSED_STREAM
+        f.headers(id, RawH2Client.get("many.test", "/"), false);
+      }
+    });
+    assertGoAwayCalm();
+    assertThat(attacker.reset(201)).isEqualTo(Http2Error.REFUSED_STREAM.code());
+    assertThat(attacker.status(199)).as("the 100th stream is served").isEqualTo(200);
+    assertThat(stat("envoy_http2_outbound_rst_flood")).isEqualTo(1);
     assertWellBehavedClientServed();
   }
 

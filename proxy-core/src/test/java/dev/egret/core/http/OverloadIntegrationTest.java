@@ -116,6 +116,24 @@ class OverloadIntegrationTest {
   }
 
   @Test
+  void disableKeepaliveSendsHttp2ConnectionsOneGoAwayAndServesTheStream() throws Exception {
+    try (EgretHarness egret = new EgretHarness(heapAction("envoy.overload_actions.disable_http_keepalive",
+        "threshold: { value: 0.9 }"), Map.of("MAX_HEAP", 1 << 20));
+        dev.egret.core.testing.RawH2Client h2 = new dev.egret.core.testing.RawH2Client(egret.port("web"))) {
+      h2.preface();
+      h2.send(f -> f.headers(1, dev.egret.core.testing.RawH2Client.get("a.test", "/"), true));
+      dev.egret.core.testing.RawH2Client.GoAway g = h2.awaitGoAway(java.time.Duration.ofSeconds(5));
+      assertThat(g.errorCode()).isZero();
+      assertThat(g.lastStreamId()).isEqualTo(1);
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (h2.status(1) == null && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(h2.status(1)).isEqualTo(200);
+    }
+  }
+
+  @Test
   void rejectIncomingConnectionsClosesThemAtAccept() throws Exception {
     try (EgretHarness egret = new EgretHarness(heapAction("envoy.overload_actions.reject_incoming_connections",
         "threshold: { value: 0.9 }"), Map.of("MAX_HEAP", 1 << 20));
