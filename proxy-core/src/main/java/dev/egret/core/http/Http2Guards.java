@@ -121,15 +121,15 @@ public final class Http2Guards extends ChannelDuplexHandler {
   }
 
   /**
-   * A server codec builder whose Netty limits back Egret's up: RST_STREAM received per window as
-   * Egret's (Egret sees each frame first), RST_STREAM sent and queued control frames at twice Egret's
-   * (Netty checks those before the frame reaches this guard), small CONTINUATION and empty DATA frames
-   * one above Egret's (Netty counts them one frame earlier, or only DATA).
+   * A server codec builder whose Netty limits back Egret's up without ever tripping first: RST_STREAM
+   * received or sent and queued control frames at twice Egret's (Netty's windows start a moment later,
+   * and it checks what it sends before the frame reaches this guard), small CONTINUATION and empty DATA
+   * frames one above Egret's (Netty counts them one frame earlier, or only DATA).
    * Its decoder counts header lists over the limit ({@code http2.header_overflow}).
    */
   public static Http2FrameCodecBuilder codecBuilder(Http2FloodLimits limits, Http2Stats stats) {
     return new CountingCodecBuilder(stats)
-        .decoderEnforceMaxRstFramesPerWindow(limits.maxRstFramesPerWindow(), limits.rstWindowSeconds())
+        .decoderEnforceMaxRstFramesPerWindow(2 * limits.maxRstFramesPerWindow(), limits.rstWindowSeconds())
         .encoderEnforceMaxRstFramesPerWindow(2 * limits.maxRstFramesPerWindow(), limits.rstWindowSeconds())
         .encoderEnforceMaxQueuedControlFrames(2 * limits.maxOutboundControlFrames())
         .decoderEnforceMaxSmallContinuationFrames(limits.maxSmallContinuationFrames() + 1)

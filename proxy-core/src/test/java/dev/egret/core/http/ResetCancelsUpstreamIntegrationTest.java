@@ -120,6 +120,19 @@ class ResetCancelsUpstreamIntegrationTest {
   }
 
   @Test
+  void http1ClientLeavingMidRequestClosesItsUpstreamConnection() throws Exception {
+    try (Socket downstream = RawHttp.connect(egret.port("h2"))) {
+      RawHttp.write(downstream, "GET /h1 HTTP/1.1\r\nHost: up.test\r\n\r\n");
+      try (Socket up = upstream.take()) {
+        assertThat(RawHttp.readRequest(up.getInputStream()).startLine()).startsWith("GET /h1 ");
+        downstream.close();
+        assertThat(RawHttp.closedByPeer(up)).as("upstream connection closed by Egret").isTrue();
+      }
+    }
+    assertThat(egret.awaitLogLineStartingWith("/h1")).isEqualTo("/h1 0 DC");
+  }
+
+  @Test
   void rapidResetStormDialsNoMoreUpstreamConnectionsThanTheStreamLimit() throws Exception {
     for (int batch = 0; batch < 3 && !client.goAwayReceived(); batch++) {
       int first = 1 + batch * 200;
