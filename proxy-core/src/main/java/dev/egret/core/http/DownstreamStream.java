@@ -337,9 +337,6 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof Http2ResetFrame) {
-      if (streamActive) {
-        config.stats().downstreamRqRxReset.inc(); // Envoy's downstream_rq_rx_reset
-      }
       clientGone(ResponseFlag.DOWNSTREAM_REMOTE_RESET);
       return;
     }
@@ -724,6 +721,9 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   private void clientGone(ResponseFlag flag) {
     if (!streamActive) {
       return;
+    }
+    if (flag == ResponseFlag.DOWNSTREAM_REMOTE_RESET) {
+      config.stats().downstreamRqRxReset.inc(); // Envoy's downstream_rq_rx_reset
     }
     if (!responseComplete) {
       info.setFlag(flag);
