@@ -8,6 +8,8 @@ import dev.egret.core.admin.AdminServer;
 import dev.egret.core.config.ConfigCompiler;
 import dev.egret.core.config.ConfigException;
 import dev.egret.core.config.RuntimeConfig;
+import dev.egret.core.dynamic.ResourceManager;
+import dev.egret.core.dynamic.XdsClientFactory;
 import dev.egret.core.internal.InternalListeners;
 import dev.egret.core.listener.ListenerConfig;
 import dev.egret.core.listener.ListenerRuntime;
@@ -43,6 +45,9 @@ public final class EgretServer implements AutoCloseable {
   private volatile boolean ready;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<Runnable> stopCallbacks = new ArrayList<>();
+  private final DnsResolverFactory dns;
+  private ResourceManager dynamic; // guarded by this; made on first use
+  private final List<AutoCloseable> closeables = new ArrayList<>(); // guarded by this
 
   /** Counts of what a configuration holds, for {@code egret validate}. */
   public record Compiled(int listeners, int clusters) {}
@@ -50,6 +55,7 @@ public final class EgretServer implements AutoCloseable {
   private EgretServer(Bootstrap bootstrap, int workerThreads, DnsResolverFactory dns) throws ConfigException {
     this.stats = new Stats();
     this.accessLogWriter = new AccessLogWriter(stats.serverCounter("access_log.dropped"));
+    this.dns = dns;
     try {
       this.config = ConfigCompiler.compile(bootstrap, stats, accessLogWriter, dns, recentAccessLog, internalListeners);
     } catch (ConfigException | RuntimeException e) {
@@ -91,7 +97,8 @@ public final class EgretServer implements AutoCloseable {
     EgretServer s = new EgretServer(bootstrap, workerThreads, requireNonNull(dns, "dns"));
     try {
       s.startRuntime();
-    } catch (InterruptedException | RuntimeException e) {
+      s.startXds();
+    } catch (InterruptedException | ConfigException | RuntimeException e) {
       s.close();
       throw e;
     }
@@ -120,6 +127,23 @@ public final class EgretServer implements AutoCloseable {
     ready = true;
   }
 
+  /**
+   * With {@code dynamic_resources}, starts the xDS client found by {@link java.util.ServiceLoader}
+   * ({@link XdsClientFactory}); until its first fetch is done {@code /ready} answers 503.
+   */
+  private void startXds() throws ConfigException {
+    if (!config.bootstrap().hasDynamicResources()) {
+      return;
+    }
+    dynamicResources(); // readiness now waits for the initial fetch
+    XdsClientFactory f = java.util.ServiceLoader.load(XdsClientFactory.class).findFirst().orElse(null);
+    if (f == null) {
+      throw new ConfigException(new dev.egret.core.config.ConfigError("dynamic_resources", "",
+          "no xDS client on the class path (the xds-client module provides it)"));
+    }
+    closeWith(f.start(this));
+  }
+
   Stats stats() {
     return stats;
   }
@@ -133,7 +157,40 @@ public final class EgretServer implements AutoCloseable {
   }
 
   boolean isReady() {
-    return ready && !closed.get();
+    ResourceManager d = dynamicOrNull();
+    return ready && !closed.get() && (d == null || d.isInitialized());
+  }
+
+  /**
+   * The server's dynamic (xDS) resources: made on first call, empty until an xDS client applies
+   * updates to it. Once made, {@code /ready} waits for {@link ResourceManager#markInitialized()} and
+   * {@code /config_dump} and {@code /clusters} show its resources.
+   */
+  public synchronized ResourceManager dynamicResources() {
+    if (dynamic == null) {
+      if (closed.get()) {
+        throw new IllegalStateException("server is closed");
+      }
+      java.util.Set<String> staticListeners = new java.util.HashSet<>();
+      config.listeners().forEach(l -> staticListeners.add(l.name()));
+      dynamic = new ResourceManager(new ResourceManager.Context(stats, accessLogWriter, recentAccessLog, dns,
+          boss, workers, config.clusters(), staticListeners, internalListeners, overload));
+    }
+    return dynamic;
+  }
+
+  synchronized ResourceManager dynamicOrNull() {
+    return dynamic;
+  }
+
+  /** The bootstrap this server was started with. */
+  public Bootstrap bootstrap() {
+    return config.bootstrap();
+  }
+
+  /** Registers something to close with the server (before its event loops stop), e.g. an xDS client. */
+  public synchronized void closeWith(AutoCloseable resource) {
+    closeables.add(requireNonNull(resource, "resource"));
   }
 
   /** Where a listener is bound (its real port when the config asked for port 0). */
@@ -142,6 +199,11 @@ public final class EgretServer implements AutoCloseable {
       if (l.config().name().equals(name)) {
         return l.localAddress();
       }
+    }
+    ResourceManager d = dynamicOrNull();
+    InetSocketAddress a = d == null ? null : d.listenerAddress(name);
+    if (a != null) {
+      return a;
     }
     throw new IllegalArgumentException("no listener named " + name);
   }
@@ -183,6 +245,22 @@ public final class EgretServer implements AutoCloseable {
       return;
     }
     ready = false;
+    List<AutoCloseable> toClose;
+    ResourceManager d;
+    synchronized (this) {
+      toClose = new ArrayList<>(closeables);
+      d = dynamic;
+    }
+    for (AutoCloseable c : toClose) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // closing is best effort: the rest must still stop
+      }
+    }
+    if (d != null) {
+      d.close();
+    }
     for (ListenerRuntime l : listeners) {
       l.close();
     }

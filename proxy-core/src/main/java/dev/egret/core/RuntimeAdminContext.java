@@ -1,5 +1,8 @@
 package dev.egret.core;
 
+import dev.egret.core.dynamic.DynamicConfigDump;
+import dev.egret.core.dynamic.ResourceManager;
+import io.envoyproxy.envoy.admin.v3.ConfigDump;
 import com.google.protobuf.Message;
 import dev.egret.core.accesslog.RecentAccessLog;
 import dev.egret.core.admin.AdminContext;
@@ -31,7 +34,8 @@ final class RuntimeAdminContext implements AdminContext {
 
   @Override
   public Message configDump() {
-    return dump;
+    ResourceManager d = server.dynamicOrNull();
+    return d == null ? dump : DynamicConfigDump.merge((ConfigDump) dump, d.snapshot());
   }
 
   @Override
@@ -42,7 +46,8 @@ final class RuntimeAdminContext implements AdminContext {
   @Override
   public List<ClusterStatus> clusters() {
     List<ClusterStatus> out = new ArrayList<>();
-    for (ClusterRuntime c : server.config().clusters().values()) {
+    ResourceManager d = server.dynamicOrNull();
+    for (ClusterRuntime c : (d == null ? server.config().clusters() : d.clusters()).values()) {
       List<HostStatus> hosts = new ArrayList<>();
       for (Host h : c.hosts()) {
         HostStatus s = HostStatus.healthy(h.addressString(), h.weight(), h.connectionsTotal(),

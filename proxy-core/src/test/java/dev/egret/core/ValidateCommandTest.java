@@ -186,13 +186,30 @@ class ValidateCommandTest {
   }
 
   @Test
-  void dynamicResourcesAreRejected() throws IOException {
+  void dynamicResourcesWithoutGrpcServiceAreRejectedByPath() throws IOException {
     assertSingleError(VALID + """
         dynamic_resources:
           ads_config: { api_type: GRPC }
         """,
-        "dynamic_resources: xDS (dynamic_resources) is not supported yet: Egret runs static_resources only "
-            + "until the xDS client lands");
+        "dynamic_resources.ads_config.grpc_services: exactly one grpc_service is required, found 0");
+  }
+
+  @Test
+  void dynamicResourcesWithRestApiAreRejectedByPath() throws IOException {
+    assertSingleError(VALID + """
+        dynamic_resources:
+          ads_config: { api_type: REST, grpc_services: [ { envoy_grpc: { cluster_name: upstream } } ] }
+        """,
+        "dynamic_resources.ads_config.api_type: api_type REST is not supported by Egret (supported: GRPC, DELTA_GRPC)");
+  }
+
+  @Test
+  void dynamicResourcesNamingAMissingClusterAreRejectedByPath() throws IOException {
+    assertSingleError(VALID + """
+        dynamic_resources:
+          ads_config: { api_type: DELTA_GRPC, grpc_services: [ { envoy_grpc: { cluster_name: xds-grpc } } ] }
+        """,
+        "dynamic_resources.ads_config.grpc_services[0].envoy_grpc.cluster_name: 'xds-grpc' is not a static cluster");
   }
 
   @Test

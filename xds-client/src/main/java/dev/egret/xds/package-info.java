@@ -1,5 +1,7 @@
 /**
- * The xDS client: bootstrap {@code dynamic_resources}, ADS (state of the world and delta), ACK/NACK
- * and SDS. Not built yet; a bootstrap with {@code dynamic_resources} is rejected by name until then.
+ * The xDS client: bootstrap {@code dynamic_resources} run as one ADS stream (state of the world or
+ * delta) to a control plane, applying LDS/RDS/CDS/EDS through proxy-core's
+ * {@link dev.egret.core.dynamic.ResourceManager}, with ACK/NACK, reconnection with back-off and the
+ * last good configuration kept while the control plane is away. Started by {@link AdsClientFactory}.
  */
 package dev.egret.xds;

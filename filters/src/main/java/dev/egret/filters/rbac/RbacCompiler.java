@@ -3,6 +3,7 @@ package dev.egret.filters.rbac;
 import dev.egret.core.match.StringMatch;
 
 import dev.egret.core.config.ConfigPath;
+import dev.egret.filters.cel.CelCondition;
 import dev.egret.core.config.Fields;
 import io.envoyproxy.envoy.config.rbac.v3.MetadataSource;
 import io.envoyproxy.envoy.config.rbac.v3.Permission;
@@ -22,9 +23,11 @@ import java.util.TreeMap;
 
 /**
  * Compiles {@code envoy.config.rbac.v3.RBAC} into an {@link RbacEngine}. Every message is checked with
- * {@link Fields#allowOnly}: CEL ({@code condition}, {@code checked_condition}, {@code cel_config}),
- * {@code audit_logging_options}, custom {@code matcher} permissions and {@code custom} principals are
- * rejected with their path. {@code filter_state} is accepted only for {@code io.istio.peer_principal}
+ * {@link Fields#allowOnly}: {@code audit_logging_options}, custom {@code matcher} permissions and
+ * {@code custom} principals are rejected with their path. A policy's {@code condition} (parsed) or
+ * {@code checked_condition} is type-checked as CEL against Egret's attributes ({@link
+ * dev.egret.filters.cel.CelAttributes}) and must be boolean; an expression that fails at run time
+ * makes its policy not match. {@code filter_state} is accepted only for {@code io.istio.peer_principal}
  * (see {@link RbacFilter} for where its value comes from); route-sourced metadata is rejected.
  */
 public final class RbacCompiler {
@@ -57,14 +60,15 @@ public final class RbacCompiler {
   }
 
   private static RbacPolicy policy(String name, Policy p, ConfigPath at) {
-    for (String cel : List.of("condition", "checked_condition", "cel_config")) {
-      var f = Policy.getDescriptor().findFieldByName(cel); // cel_config is newer than some api versions
-      if (f != null && p.hasField(f)) {
-        at.field(cel).error("CEL in RBAC policies (" + cel + ") is not supported by Egret yet");
-      }
+    Fields.allowOnly(p, at, Set.of("permissions", "principals", "condition", "checked_condition"));
+    CelCondition condition = null;
+    if (p.hasCondition() && p.hasCheckedCondition()) {
+      at.error("only one of condition and checked_condition may be set");
+    } else if (p.hasCondition()) {
+      condition = CelCondition.compileV1alpha1(p.getCondition(), at.field("condition"));
+    } else if (p.hasCheckedCondition()) {
+      condition = CelCondition.compileV1alpha1(p.getCheckedCondition(), at.field("checked_condition"));
     }
-    Fields.allowOnly(p, at, Set.of("permissions", "principals", "condition", "checked_condition", "cel_config"));
-    // (the CEL fields were reported just above with a clearer message)
     if (p.getPermissionsCount() == 0) {
       at.field("permissions").error("a policy needs at least one permission");
     }
@@ -79,7 +83,7 @@ public final class RbacCompiler {
     for (int i = 0; i < ids.length; i++) {
       ids[i] = principal(p.getPrincipals(i), at.field("principals").index(i));
     }
-    return new RbacPolicy(name, perms, ids);
+    return new RbacPolicy(name, perms, ids, condition);
   }
 
   static RbacMatcher permission(Permission p, ConfigPath at) {

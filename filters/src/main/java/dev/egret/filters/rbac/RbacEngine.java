@@ -19,8 +19,22 @@ public final class RbacEngine {
   private final RbacPolicy[] policies;
   private final RbacDecision[] onMatch; // per policy
   private final RbacDecision onNoMatch;
+  private final RbacMatcherTree tree; // the matcher form; null for policies
+
+  /**
+   * An engine for the matcher form ({@code RBAC.matcher}): the tree's actions decide, so
+   * {@link #action()} reports ALLOW and {@link #policyNames()} is empty.
+   */
+  RbacEngine(RbacMatcherTree tree) {
+    this.action = Action.ALLOW;
+    this.policies = new RbacPolicy[0];
+    this.onMatch = new RbacDecision[0];
+    this.onNoMatch = new RbacDecision(false, null);
+    this.tree = requireNonNull(tree, "tree");
+  }
 
   RbacEngine(Action action, List<RbacPolicy> sortedPolicies) {
+    this.tree = null;
     this.action = requireNonNull(action, "action");
     this.policies = sortedPolicies.toArray(new RbacPolicy[0]);
     this.onMatch = new RbacDecision[policies.length];
@@ -44,6 +58,9 @@ public final class RbacEngine {
   }
 
   public RbacDecision evaluate(RbacRequest r) {
+    if (tree != null) {
+      return tree.evaluate(r);
+    }
     for (int i = 0; i < policies.length; i++) {
       if (policies[i].matches(r)) {
         return onMatch[i];

@@ -57,7 +57,7 @@ final class RbacFilter implements HttpFilter {
     if (engine == null && shadow == null) {
       return Status.CONTINUE;
     }
-    RbacRequest r = view(cb.connection(), cb.info(), request);
+    RbacRequest r = view(cb.connection(), cb.info(), request, filterName.isEmpty() ? null : cb.route());
     if (shadow != null) {
       RbacDecision d = shadow.evaluate(r);
       (d.allowed() ? stats.shadowAllowed : stats.shadowDenied).inc();
@@ -92,6 +92,12 @@ final class RbacFilter implements HttpFilter {
 
   /** The request as policies see it. */
   static RbacRequest view(ConnectionInfo conn, StreamInfo info, HttpRequest request) {
+    return view(conn, info, request, null);
+  }
+
+  /** As {@link #view(ConnectionInfo, StreamInfo, HttpRequest)}, naming the route for CEL's {@code xds.*}. */
+  static RbacRequest view(ConnectionInfo conn, StreamInfo info, HttpRequest request,
+      dev.egret.core.route.RouteEntry route) {
     String uri = request.uri();
     boolean connect = request.method().equals(HttpMethod.CONNECT);
     String path = connect && !uri.startsWith("/") ? null : uri;
@@ -116,6 +122,10 @@ final class RbacFilter implements HttpFilter {
         .peerUriSans(peer == null ? List.of() : List.of(peer))
         .filterState(k -> filterState(info, peer, k))
         .dynamicMetadata(ns -> info == null ? null : info.dynamicMetadata().get(ns))
+        .protocol(info == null ? null : info.protocol())
+        .startEpochMillis(info == null ? -1 : info.startEpochMillis())
+        .localUriSan(conn.localUriSan())
+        .route(route == null ? null : route.name(), route == null ? null : route.virtualHostName())
         .build();
   }
 }

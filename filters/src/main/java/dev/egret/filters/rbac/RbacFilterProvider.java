@@ -14,9 +14,10 @@ import java.util.Set;
 
 /**
  * Compiles {@code envoy.extensions.filters.http.rbac.v3.RBAC}: {@code rules},
- * {@code rules_stat_prefix}, {@code shadow_rules}, {@code shadow_rules_stat_prefix}. The matcher
- * forms ({@code matcher}, {@code shadow_matcher}, CEL) and {@code track_per_rule_stats} are rejected
- * by path until Egret implements them. An empty {@code RBAC {}} (kgateway installs one and configures
+ * {@code rules_stat_prefix}, {@code shadow_rules}, {@code shadow_rules_stat_prefix}, and the matcher
+ * forms {@code matcher} / {@code shadow_matcher} ({@link RbacMatcherTree}: CEL and header inputs),
+ * which win over {@code rules} / {@code shadow_rules} when both are set. {@code track_per_rule_stats}
+ * is rejected by path. An empty {@code RBAC {}} (kgateway installs one and configures
  * routes through per-route config) enforces nothing.
  */
 public final class RbacFilterProvider implements HttpFilterProvider {
@@ -67,6 +68,11 @@ public final class RbacFilterProvider implements HttpFilterProvider {
     return compile(proto, at, context);
   }
 
+  private static RbacEngine matcher(com.github.xds.type.matcher.v3.Matcher m, ConfigPath at) {
+    RbacMatcherTree tree = RbacMatcherTree.compile(m, at);
+    return tree == null ? null : new RbacEngine(tree);
+  }
+
   /** Compiles with stats of their own (tests and tools that run no connection manager). */
   public static RbacFilterFactory compile(RBAC proto, ConfigPath at) {
     return compile(proto, at, new FilterContext(new dev.egret.core.stats.Stats(), "rbac"));
@@ -75,17 +81,13 @@ public final class RbacFilterProvider implements HttpFilterProvider {
   /** Compiles an already decoded filter config; null after reporting at {@code at}. */
   public static RbacFilterFactory compile(RBAC proto, ConfigPath at, FilterContext context) {
     int before = at.errorCount();
-    for (String m : new String[] {"matcher", "shadow_matcher"}) {
-      if (proto.hasField(RBAC.getDescriptor().findFieldByName(m))) {
-        at.field(m).error("the RBAC matcher form (" + m + ", CEL matchers) is not supported by Egret yet; "
-            + "use rules / shadow_rules");
-      }
-    }
     Fields.allowOnly(proto, at, Set.of("rules", "rules_stat_prefix", "shadow_rules", "shadow_rules_stat_prefix",
         "matcher", "shadow_matcher"));
-    RbacEngine engine = proto.hasRules() ? RbacCompiler.compile(proto.getRules(), at.field("rules")) : null;
-    RbacEngine shadow = proto.hasShadowRules()
-        ? RbacCompiler.compile(proto.getShadowRules(), at.field("shadow_rules")) : null;
+    // the matcher form wins over rules when both are set, as in Envoy
+    RbacEngine engine = proto.hasMatcher() ? matcher(proto.getMatcher(), at.field("matcher"))
+        : proto.hasRules() ? RbacCompiler.compile(proto.getRules(), at.field("rules")) : null;
+    RbacEngine shadow = proto.hasShadowMatcher() ? matcher(proto.getShadowMatcher(), at.field("shadow_matcher"))
+        : proto.hasShadowRules() ? RbacCompiler.compile(proto.getShadowRules(), at.field("shadow_rules")) : null;
     if (at.errorCount() > before) {
       return null;
     }

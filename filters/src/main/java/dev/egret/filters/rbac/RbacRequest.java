@@ -36,8 +36,19 @@ public final class RbacRequest {
   private final String peerSubject; // nullable
   private final Function<String, Struct> dynamicMetadata;
   private final Function<String, String> filterState;
+  private final String protocol; // nullable
+  private final long startEpochMillis; // -1 when unknown
+  private final String routeName; // nullable
+  private final String virtualHostName; // nullable
+  private final String localUriSan; // nullable
+  private RbacCelActivation celActivation; // built on first CEL use; one per request, one thread
 
   private RbacRequest(Builder b) {
+    this.protocol = b.protocol;
+    this.startEpochMillis = b.startEpochMillis;
+    this.routeName = b.routeName;
+    this.virtualHostName = b.virtualHostName;
+    this.localUriSan = b.localUriSan;
     this.method = requireNonNull(b.method, "method");
     this.headers = requireNonNull(b.headers, "headers");
     this.authority = b.authority;
@@ -131,6 +142,36 @@ public final class RbacRequest {
     return peerSubject;
   }
 
+  String protocol() {
+    return protocol;
+  }
+
+  long startEpochMillis() {
+    return startEpochMillis;
+  }
+
+  String routeName() {
+    return routeName;
+  }
+
+  String virtualHostName() {
+    return virtualHostName;
+  }
+
+  String localUriSan() {
+    return localUriSan;
+  }
+
+  /** The CEL view of this request (attribute values computed on demand), made once. */
+  RbacCelActivation celActivation() {
+    RbacCelActivation a = celActivation;
+    if (a == null) {
+      a = new RbacCelActivation(this);
+      celActivation = a;
+    }
+    return a;
+  }
+
   /** The dynamic metadata of one filter namespace, or null. */
   Struct dynamicMetadata(String namespace) {
     return dynamicMetadata.apply(namespace);
@@ -159,6 +200,11 @@ public final class RbacRequest {
     private String peerSubject;
     private Function<String, Struct> dynamicMetadata = ns -> null;
     private Function<String, String> filterState = k -> null;
+    private String protocol;
+    private long startEpochMillis = -1;
+    private String routeName;
+    private String virtualHostName;
+    private String localUriSan;
 
     private Builder(String method, HttpHeaders headers) {
       this.method = requireNonNull(method, "method");
@@ -244,6 +290,31 @@ public final class RbacRequest {
     /** Filter-state string values by key; the function returns null for none. */
     public Builder filterState(Function<String, String> v) {
       filterState = requireNonNull(v, "filterState");
+      return this;
+    }
+
+    /** {@code request.protocol} for CEL ({@code HTTP/1.1}, {@code HTTP/2}). */
+    public Builder protocol(String v) {
+      protocol = v;
+      return this;
+    }
+
+    /** {@code request.time} for CEL: when the request started, in epoch milliseconds. */
+    public Builder startEpochMillis(long v) {
+      startEpochMillis = v;
+      return this;
+    }
+
+    /** {@code xds.route_name} and {@code xds.virtual_host_name} for CEL; either may be null. */
+    public Builder route(String routeName, String virtualHostName) {
+      this.routeName = routeName;
+      this.virtualHostName = virtualHostName;
+      return this;
+    }
+
+    /** Our certificate's URI SAN ({@code connection.uri_san_local_certificate}). */
+    public Builder localUriSan(String v) {
+      localUriSan = v;
       return this;
     }
 

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.Gson;
 import dev.egret.core.config.BootstrapLoader;
-import dev.egret.core.config.ConfigError;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import java.net.InetSocketAddress;
 import dev.egret.core.config.ConfigPath;
 import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC;
 import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute;
@@ -22,8 +25,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * kgateway's CEL RBAC goldens, loaded as they are: the connection manager's empty {@code RBAC {}}
- * compiles and enforces nothing; the per-route {@code RBACPerRoute} CEL matcher trees are refused at
- * {@code matcher} until Egret evaluates CEL and per-route filter config.
+ * compiles and enforces nothing; each per-route {@code RBACPerRoute} CEL matcher tree (parsed
+ * expressions, type-checked here) compiles and decides requests as the TrafficPolicy says.
  */
 class KgatewayRbacGoldensTest {
   static final Path RBAC_GOLDENS = Path.of("..", "..", "shared", "testdata", "sheidkamp", "kgateway", "pkg",
@@ -32,7 +35,7 @@ class KgatewayRbacGoldensTest {
   static final Gson GSON = new Gson();
 
   @Test
-  void emptyFilterConfigsCompileAndPerRouteCelMatchersAreRefusedAtMatcher() throws Exception {
+  void emptyFilterConfigsCompileAndPerRouteCelMatchersCompile() throws Exception {
     assertThat(RBAC_GOLDENS).isDirectory();
     List<Map<String, Object>> filters = new ArrayList<>();
     List<Map<String, Object>> perRoute = new ArrayList<>();
@@ -53,9 +56,83 @@ class KgatewayRbacGoldensTest {
     for (Map<String, Object> m : perRoute) {
       RBACPerRoute pr = BootstrapLoader.parse(json(m), "golden", RBACPerRoute.newBuilder()).build();
       ConfigPath at = ConfigPath.root("rbac");
-      assertThat(RbacFilterProvider.compile(pr.getRbac(), at)).isNull();
-      assertThat(at.errors()).extracting(ConfigError::path).containsExactly("rbac.matcher");
+      RbacFilterFactory f = RbacFilterProvider.compile(pr.getRbac(), at);
+      assertThat(at.errors()).isEmpty();
+      assertThat(f.engine()).isNotNull();
     }
+  }
+
+  /** The per-route RBAC of a golden (kgateway repeats it on every route the policy targets). */
+  static RbacEngine engine(String golden) throws Exception {
+    List<Map<String, Object>> perRoute = new ArrayList<>();
+    collect(new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(RBAC_GOLDENS.resolve(golden))),
+        new ArrayList<>(), perRoute);
+    assertThat(perRoute).isNotEmpty().allMatch(m -> m.equals(perRoute.get(0)));
+    RBACPerRoute pr = BootstrapLoader.parse(json(perRoute.get(0)), golden, RBACPerRoute.newBuilder()).build();
+    ConfigPath at = ConfigPath.root("rbac");
+    RbacFilterFactory f = RbacFilterProvider.compile(pr.getRbac(), at);
+    assertThat(at.errors()).isEmpty();
+    return f.engine();
+  }
+
+  static RbacRequest.Builder request(String... headers) {
+    DefaultHttpHeaders h = new DefaultHttpHeaders();
+    for (int i = 0; i < headers.length; i += 2) {
+      h.add(headers[i], headers[i + 1]);
+    }
+    return RbacRequest.builder("GET", h).authority("example.com").path("/bar")
+        .sourceAddress(new InetSocketAddress("192.168.1.5", 40000))
+        .localAddress(new InetSocketAddress("127.0.0.1", 80));
+  }
+
+  static RbacRequest.Builder jwt(Struct payload) {
+    Struct ns = Struct.newBuilder().putFields("payload", Value.newBuilder().setStructValue(payload).build()).build();
+    return request().dynamicMetadata(n -> n.equals("envoy.filters.http.jwt_authn") ? ns : null);
+  }
+
+  static Struct claims(String key, String value) {
+    return Struct.newBuilder().putFields(key, Value.newBuilder().setStringValue(value).build()).build();
+  }
+
+  static void expect(RbacEngine e, RbacRequest.Builder r, boolean allowed, String policy) {
+    RbacDecision d = e.evaluate(r.build());
+    assertThat(d.allowed()).isEqualTo(allowed);
+    assertThat(d.policyId()).isEqualTo(policy);
+  }
+
+  @Test
+  void routeCelRbacAllowsJwtClaimTestBarOrGroup2AndDeniesTheRest() throws Exception {
+    RbacEngine e = engine("route-cel-rbac.yaml");
+    expect(e, jwt(claims("test", "bar")), true, "allow-request");
+    expect(e, jwt(claims("groups", "group1,group2")), true, "allow-request");
+    expect(e, jwt(claims("test", "baz")), false, "deny-request");
+    expect(e, request(), false, "deny-request");
+    assertThat(e.evaluate(request().build()).details())
+        .isEqualTo("rbac_access_denied_matched_policy[deny-request]");
+  }
+
+  @Test
+  void httprouteCelRbacAllowsTestFooOrGroup1() throws Exception {
+    RbacEngine e = engine("httproute-cel-rbac.yaml");
+    expect(e, jwt(claims("test", "foo")), true, "allow-request");
+    expect(e, jwt(claims("groups", "group1")), true, "allow-request");
+    expect(e, jwt(claims("test", "bar")), false, "deny-request");
+  }
+
+  @Test
+  void gatewayCelRbacDeniesXFooBarOrXBarFooAndAllowsOthers() throws Exception {
+    RbacEngine e = engine("gateway-cel-rbac.yaml");
+    expect(e, request("x-foo", "bar"), false, "deny-request");
+    expect(e, request("X-Bar", "foo"), false, "deny-request");
+    expect(e, request("x-foo", "baz"), true, "allow-request");
+    expect(e, request(), true, "allow-request");
+  }
+
+  @Test
+  void routeCelRbacDenyDeniesSourcesInTenSlashEight() throws Exception {
+    RbacEngine e = engine("route-cel-rbac-deny.yaml");
+    expect(e, request().sourceAddress(new InetSocketAddress("10.1.2.3", 5555)), false, "deny-request");
+    expect(e, request(), true, "allow-request");
   }
 
   @SuppressWarnings("unchecked")

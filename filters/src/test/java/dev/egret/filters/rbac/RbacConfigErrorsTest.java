@@ -15,14 +15,28 @@ class RbacConfigErrorsTest {
   }
 
   @Test
-  void celConditionsAreRejectedByPath() {
+  void badCelConditionsAreErrorsAtTheirPath() {
     assertThat(errors("""
         policies:
-          p:
+          a-non-bool:
+            permissions: [{any: true}]
+            principals: [{any: true}]
+            condition: {const_expr: {int64_value: 1}}
+          b-unknown-attribute:
+            permissions: [{any: true}]
+            principals: [{any: true}]
+            condition: {select_expr: {operand: {ident_expr: {name: request}}, field: pth}}
+          c-both:
             permissions: [{any: true}]
             principals: [{any: true}]
             condition: {const_expr: {bool_value: true}}
-        """)).anySatisfy(e -> assertThat(e).startsWith("rules.policies.p.condition: CEL in RBAC policies"));
+            checked_condition: {expr: {const_expr: {bool_value: true}}}
+        """)).satisfiesExactlyInAnyOrder(
+            e -> assertThat(e).isEqualTo("rules.policies.a-non-bool.condition: CEL: expected type 'bool' but found 'int'"),
+            e -> assertThat(e).startsWith("rules.policies.b-unknown-attribute.condition: CEL: ")
+                .contains("undeclared reference to 'request'", "request.path"),
+            e -> assertThat(e).isEqualTo(
+                "rules.policies.c-both: only one of condition and checked_condition may be set"));
   }
 
   @Test
@@ -86,18 +100,23 @@ class RbacConfigErrorsTest {
   }
 
   @Test
-  void theFilterRejectsTheMatcherFormAndPerRuleStats() throws Exception {
+  void theFilterRejectsUnsupportedMatcherPartsAndPerRuleStats() throws Exception {
     RBAC proto = dev.egret.core.config.BootstrapLoader.parse("""
-        matcher: {on_no_match: {action: {name: a, typed_config: {'@type': type.googleapis.com/envoy.config.rbac.v3.Action, name: x}}}}
+        matcher:
+          matcher_list:
+            matchers:
+            - predicate: {single_predicate: {input: {name: ip, typed_config: {'@type': type.googleapis.com/xds.type.matcher.v3.HttpAttributesCelMatchInput}},
+                value_match: {exact: x}}}
+              on_match: {action: {name: a, typed_config: {'@type': type.googleapis.com/envoy.config.rbac.v3.Action, name: x}}}
+          on_no_match: {action: {name: a, typed_config: {'@type': type.googleapis.com/envoy.config.rbac.v3.Action}}}
         track_per_rule_stats: true
         """, "test", RBAC.newBuilder()).build();
     ConfigPath at = ConfigPath.root("typed_config");
     assertThat(RbacFilterProvider.compile(proto, at)).isNull();
-    assertThat(at.errors()).extracting(ConfigError::toString).containsExactlyInAnyOrder(
-        "typed_config.matcher: the RBAC matcher form (matcher, CEL matchers) is not supported by Egret yet; "
-            + "use rules / shadow_rules",
-        "typed_config.track_per_rule_stats: field 'track_per_rule_stats' of "
-            + "envoy.extensions.filters.http.rbac.v3.RBAC is not supported by Egret");
+    assertThat(at.errors()).extracting(ConfigError::path).containsExactlyInAnyOrder(
+        "typed_config.matcher.matcher_list.matchers[0].predicate.single_predicate",
+        "typed_config.matcher.on_no_match.action.typed_config.name",
+        "typed_config.track_per_rule_stats");
   }
 
   @Test

@@ -32,6 +32,8 @@ final class BuiltinCommands implements CommandParser {
       case "TRAILER":
         return orPlaceholder(HeaderOperator.parse(HeaderOperator.Source.TRAILERS, command, argument,
             maxLength, at));
+      case "FILTER_STATE", "DYNAMIC_METADATA":
+        return StateOperators.parse(command, argument, maxLength, at);
       case "START_TIME": {
         noLength(command, maxLength, at);
         String pattern = argument == null || argument.isEmpty() ? TimeFormat.ISO_MILLIS : argument;

@@ -19,6 +19,7 @@ import dev.egret.core.route.RouteTable;
 import dev.egret.core.router.ClusterRuntime;
 import dev.egret.core.router.RouterImpl;
 import dev.egret.core.stats.Stats;
+import dev.egret.core.tls.StaticSecrets;
 import dev.egret.core.upstream.DnsResolverFactory;
 import io.envoyproxy.envoy.config.bootstrap.v3.Admin;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
@@ -78,13 +79,13 @@ public final class ConfigCompiler {
     ConfigPath root = ConfigPath.root("");
     Fields.allowOnly(b, root, Set.of("node", "admin", "static_resources", "dynamic_resources",
         "overload_manager", "layered_runtime"));
-    if (b.hasDynamicResources()) {
-      root.field("dynamic_resources").error("xDS (dynamic_resources) is not supported yet: Egret runs "
-          + "static_resources only until the xDS client lands");
-    }
     InetSocketAddress admin = b.hasAdmin() ? admin(b.getAdmin(), root.field("admin")) : null;
     ConfigPath sr = root.field("static_resources");
-    Fields.allowOnly(b.getStaticResources(), sr, Set.of("listeners", "clusters"));
+    Fields.allowOnly(b.getStaticResources(), sr, Set.of("listeners", "clusters", "secrets"));
+    StaticSecrets secrets = StaticSecrets.compile(b.getStaticResources().getSecretsList(), sr.field("secrets"));
+    Bootstrap source = b; // what /config_dump shows: secrets by name, as configured
+    b = secrets.resolve(b, sr); // TLS contexts name secrets: put the secrets in their place
+    root.throwIfErrors(); // a missing secret would only cause follow-on TLS errors
 
     PoolRegistry pools = new PoolRegistry();
     Map<String, ClusterRuntime> clusters = new LinkedHashMap<>();
@@ -97,12 +98,21 @@ public final class ConfigCompiler {
         at.field("name").error("duplicate cluster name '" + c.getName() + "'");
         continue;
       }
+      if (XdsSettings.isPipeXdsCluster(b, c)) {
+        // the control plane on a Unix domain socket: dialled by the xDS client, never by the router
+        XdsSettings.checkPipeCluster(c, at);
+        continue;
+      }
       ClusterRuntime runtime = ClusterRuntime.compile(c, at, stats, dns, pools, internalListeners);
       if (runtime != null) {
         clusters.put(c.getName(), runtime);
       }
     }
 
+    if (b.hasDynamicResources()) {
+      // checked here so a bad xDS bootstrap fails like any other; the xDS client compiles it again
+      XdsSettings.compile(b.getDynamicResources(), root.field("dynamic_resources"), clusterNames::contains);
+    }
     HcmCompiler hcms = new HcmCompiler(stats, (routeConfig, at, perFilter) -> {
       RouteTable table = RouteTable.compile(routeConfig, at, clusterNames::contains, perFilter);
       return table == null ? null : new RouterImpl(table, clusters);
@@ -136,9 +146,10 @@ public final class ConfigCompiler {
       }
       listeners.add(lc);
     }
-    OverloadConfig overload = OverloadCompiler.compile(b, root, names.keySet());
+    // listeners may also come over LDS: then a runtime key may name one not in the bootstrap
+    OverloadConfig overload = OverloadCompiler.compile(b, root, b.hasDynamicResources() ? null : names.keySet());
     root.throwIfErrors();
-    return new RuntimeConfig(b, Instant.now(), admin, listeners, clusters, overload);
+    return new RuntimeConfig(source, Instant.now(), admin, listeners, clusters, overload);
   }
 
   private static InetSocketAddress admin(Admin a, ConfigPath at) {

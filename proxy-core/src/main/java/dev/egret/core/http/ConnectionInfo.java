@@ -16,6 +16,8 @@ import java.net.InetSocketAddress;
  * @param filterState  the connection's filter state (listener and network filters write it; streams
  *                     on the connection read it through their own)
  * @param dynamicMetadata the connection's dynamic metadata (PROXY protocol TLVs, network filters)
+ * @param directRemote the physical peer's address ({@code remote} is what PROXY protocol or
+ *                     original_dst said the client is); equal to {@code remote} when neither ran
  */
 public record ConnectionInfo(
     InetSocketAddress local,
@@ -25,11 +27,21 @@ public record ConnectionInfo(
     String peerUriSan,
     String localUriSan,
     FilterState filterState,
-    DynamicMetadata dynamicMetadata) {
+    DynamicMetadata dynamicMetadata,
+    InetSocketAddress directRemote) {
 
   public ConnectionInfo {
     java.util.Objects.requireNonNull(filterState, "filterState");
     java.util.Objects.requireNonNull(dynamicMetadata, "dynamicMetadata");
+    if (directRemote == null) {
+      directRemote = remote;
+    }
+  }
+
+  /** A connection whose remote address is its physical peer. */
+  public ConnectionInfo(InetSocketAddress local, InetSocketAddress remote, boolean tls, String sni,
+      String peerUriSan, String localUriSan, FilterState filterState, DynamicMetadata dynamicMetadata) {
+    this(local, remote, tls, sni, peerUriSan, localUriSan, filterState, dynamicMetadata, remote);
   }
 
   /** A connection with empty filter state and metadata. */

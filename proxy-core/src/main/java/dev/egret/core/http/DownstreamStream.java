@@ -1,8 +1,8 @@
 package dev.egret.core.http;
 
-import dev.egret.core.overload.OverloadManagerRuntime;
 import static java.util.Objects.requireNonNull;
 
+import dev.egret.core.overload.OverloadManagerRuntime;
 import dev.egret.core.http.filter.HttpFilter;
 import dev.egret.core.http.filter.HttpFilterCallbacks;
 import dev.egret.core.http.filter.HttpFilterFactory;
@@ -87,9 +87,13 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   private LastHttpContent heldEnd;
   private RouteEntry route;
   private boolean routeResolved;
+  private java.util.function.Consumer<HttpHeaders> responseHeadersMutator; // the router's, per stream
+  private HttpRouter streamRouter; // the route table this stream started with (RDS may swap the HCM's)
   private static final HttpFilter[] NO_FILTERS = new HttpFilter[0];
   private StreamTimers timers;
   private boolean draining;
+  private boolean tunnel; // a terminated CONNECT: each direction ends on its own
+  private long downstreamResetCode = -1; // RST_STREAM code from the client, -1 when none
 
   public DownstreamStream(HcmConfig config, ConnectionInfo connection, boolean http2) {
     this.config = requireNonNull(config);
@@ -144,6 +148,11 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   public void readMoreRequest() {
     if (!requestComplete && streamActive) {
       ctx.read();
+      if (http2) {
+        // reading returns flow-control credit: the WINDOW_UPDATE must leave now, not with the next
+        // write on the connection (a read triggered by upstream writability has none to ride on)
+        flushHttp2Connection();
+      }
     }
   }
 
@@ -159,6 +168,10 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
       // 1xx: forwarded to HTTP/1.1 clients only when they asked for it (100-continue is answered by us)
       ReferenceCountUtil.release(response);
       return;
+    }
+    if (responseHeadersMutator != null) {
+      info.setResponse(response); // so that %RESPONSE_CODE% and %RESP(...)% in values see this response
+      responseHeadersMutator.accept(h); // the route's response_headers_to_add/remove, before the filters
     }
     h.set(HttpHeaderNames.SERVER, config.serverName());
     timers.activity();
@@ -180,6 +193,27 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     }
   }
 
+  /** Flushes what was written (e.g. response headers that must leave before any body). */
+  public void flush() {
+    ctx.flush();
+    if (http2) {
+      flushHttp2Connection();
+    }
+  }
+
+  /**
+   * Flushes the HTTP/2 connection under this stream: a stream channel skips its own flush while the
+   * connection is in a read loop, and the connection flushes at read-complete only when a stream
+   * received a frame in that loop; writes made in reaction to another stream's or connection's
+   * event would otherwise wait.
+   */
+  private void flushHttp2Connection() {
+    Channel parent = ctx.channel().parent();
+    if (parent != null) {
+      parent.flush();
+    }
+  }
+
   public void sendResponseData(HttpContent content) {
     if (!streamActive || responseComplete) {
       content.release();
@@ -188,6 +222,9 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     countSent(content);
     timers.activity();
     ctx.writeAndFlush(content, ctx.voidPromise());
+    if (http2 && tunnel) {
+      flushHttp2Connection();
+    }
   }
 
   public void sendResponseEnd(LastHttpContent last) {
@@ -217,11 +254,23 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
       info.setFlag(flag);
     }
     info.setResponseCodeDetails(details);
+    if (HttpMethod.CONNECT.equals(request.method())) {
+      body = ""; // a refused CONNECT is one HEADERS frame with END_STREAM (hbone.md §7.2)
+    }
     FullHttpResponse r = LocalReply.build(request, status, body, ctx.alloc());
     if (extra != null) {
       r.headers().add(extra);
     }
     sendResponseHeaders(r);
+  }
+
+  /**
+   * Installs the change the router makes to every response of this stream (the chosen route's
+   * {@code response_headers_to_add/remove}), upstream answers and local replies alike; applied
+   * before the HTTP filters see the response. Null removes it.
+   */
+  public void setResponseHeadersMutator(java.util.function.Consumer<HttpHeaders> mutator) {
+    this.responseHeadersMutator = mutator;
   }
 
   /**
@@ -234,6 +283,37 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     }
     endStream();
     ctx.channel().close();
+  }
+
+  /**
+   * Makes this stream a terminated CONNECT tunnel (the router's CONNECT mode): the response may end
+   * (an empty DATA frame with END_STREAM) while the client keeps sending, and the stream ends when
+   * both directions have ended or it is reset.
+   */
+  public void markTunnel() {
+    tunnel = true;
+  }
+
+  /** The error code of the client's RST_STREAM that ended this stream, or -1. */
+  public long downstreamResetCode() {
+    return downstreamResetCode;
+  }
+
+  /**
+   * Aborts a tunnel whose upstream failed after the 200: RST_STREAM(CONNECT_ERROR) on HTTP/2
+   * (RFC 9113 §8.5), a close on HTTP/1.1.
+   */
+  public void resetTunnel() {
+    if (!streamActive) {
+      return;
+    }
+    if (http2) {
+      endStream();
+      ctx.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2ResetFrame(
+          io.netty.handler.codec.http2.Http2Error.CONNECT_ERROR));
+      return;
+    }
+    resetStream();
   }
 
   // ---------------------------------------------------------------- channel events
@@ -336,7 +416,8 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof Http2ResetFrame) {
+    if (evt instanceof Http2ResetFrame reset) {
+      downstreamResetCode = reset.errorCode();
       clientGone(ResponseFlag.DOWNSTREAM_REMOTE_RESET);
       return;
     }
@@ -366,7 +447,8 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   private void onRequestHeaders(HttpRequest req) {
     info = StreamInfo.startingNow();
     info.setProtocol(http2 ? "HTTP/2" : req.protocolVersion().text());
-    info.setDownstreamAddresses(connection.local(), connection.remote());
+    info.setDownstreamAddresses(connection.local(), connection.directRemote());
+    info.setDownstreamRemoteAddress(connection.remote()); // PROXY protocol / original_dst may differ
     info.setRequestedServerName(connection.sni());
     info.setDownstreamPeerUriSan(connection.peerUriSan());
     info.setDownstreamLocalUriSan(connection.localUriSan());
@@ -379,6 +461,8 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     streamActive = true;
     route = null;
     routeResolved = false;
+    responseHeadersMutator = null;
+    streamRouter = null;
     info.setRequest(req);
     timers.start(config.streamIdleTimeoutMillis(), config.requestTimeoutMillis(), config.maxStreamDurationMillis());
     config.stats().downstreamRqTotal.inc();
@@ -450,7 +534,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
       }
     }
     filtersWaiting = false;
-    handler = config.router().route(this, request);
+    handler = streamRouter().route(this, request);
     if (handler == null) {
       releaseHeld();
       if (!requestComplete) {
@@ -546,7 +630,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   public RouteEntry route() {
     if (!routeResolved) {
       routeResolved = true;
-      route = config.router().findRoute(request);
+      route = streamRouter().findRoute(request);
     }
     return route;
   }
@@ -611,7 +695,11 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     for (String name : UNTRUSTED_ENVOY_HEADERS) {
       h.remove(name);
     }
-    if (!HttpMethod.CONNECT.equals(req.method())) {
+    if (HttpMethod.CONNECT.equals(req.method())) {
+      if (ConnectAuthority.parse(h.get(HttpHeaderNames.HOST)) == null) {
+        return "invalid_connect_authority";
+      }
+    } else {
       String normalized = PathNormalizer.normalize(req.uri(), config.normalizePath(), config.mergeSlashes());
       if (normalized == null) {
         return "path_normalization_failed";
@@ -676,6 +764,13 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     sendLocalReply(400, "Bad Request", "http1.codec_error", null);
   }
 
+  private HttpRouter streamRouter() {
+    if (streamRouter == null) {
+      streamRouter = config.router().snapshot();
+    }
+    return streamRouter;
+  }
+
   // ---------------------------------------------------------------- response side
 
   private void frameHttp1(HttpResponse response, int code) {
@@ -690,6 +785,9 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     }
     if (!requestComplete && handler == null && requestBodyExpected) {
       closeAfterResponse = true; // a locally answered request whose body we will not read
+    }
+    if (ConnectionDrain.isDraining(ctx.channel())) {
+      closeAfterResponse = true; // the listener changed: this connection ends after this response
     }
     if (closeAfterResponse) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -713,7 +811,7 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
       return;
     }
     ctx.flush();
-    if (requestComplete || http2) {
+    if (requestComplete || (http2 && !tunnel)) {
       endStream();
     }
   }
@@ -725,8 +823,11 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
     if (flag == ResponseFlag.DOWNSTREAM_REMOTE_RESET) {
       config.stats().downstreamRqRxReset.inc(); // Envoy's downstream_rq_rx_reset
     }
-    if (!responseComplete) {
-      info.setFlag(flag);
+    boolean cleanTunnelEnd = tunnel && responseStarted && (downstreamResetCode == 0 || downstreamResetCode == 8);
+    if (!responseComplete || (tunnel && !requestComplete)) {
+      if (!cleanTunnelEnd) {
+        info.setFlag(flag);
+      }
       if (info.responseCodeDetails() == null) {
         info.setResponseCodeDetails("downstream_remote_disconnect");
       }

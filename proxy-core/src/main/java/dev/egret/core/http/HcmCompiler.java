@@ -46,6 +46,16 @@ public final class HcmCompiler {
   public interface RouterFactory {
     /** {@code perFilter} compiles the route table's {@code typed_per_filter_config} entries. */
     HttpRouter create(RouteConfiguration routes, ConfigPath at, PerFilterConfig perFilter);
+
+    /**
+     * The router for an HCM whose routes come from RDS ({@code rds}); null after recording errors.
+     * Static configuration has no RDS: this default rejects it.
+     */
+    default HttpRouter rds(io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds rds,
+        ConfigPath at, PerFilterConfig perFilter) {
+      at.error("rds needs dynamic_resources (the xDS client); use an inline route_config");
+      return null;
+    }
   }
 
   private final Stats stats;
@@ -89,7 +99,8 @@ public final class HcmCompiler {
         "server_name", "access_log", "use_remote_address", "xff_num_trusted_hops", "normalize_path",
         "merge_slashes", "generate_request_id", "preserve_external_request_id", "request_headers_timeout",
         "common_http_protocol_options", "http_protocol_options", "http2_protocol_options",
-        "max_request_headers_kb", "stream_idle_timeout", "request_timeout"));
+        "max_request_headers_kb", "stream_idle_timeout", "request_timeout", "rds", "upgrade_configs"));
+    boolean connectUpgrade = connectUpgrade(p, at.field("upgrade_configs"));
     if (p.getStatPrefix().isEmpty()) {
       at.field("stat_prefix").error("stat_prefix is required");
     }
@@ -118,8 +129,10 @@ public final class HcmCompiler {
       ConfigPath rc = at.field("route_config");
       String rcName = p.getRouteConfig().getName();
       router = routers.create(p.getRouteConfig(), rcName.isEmpty() ? rc : rc.resource(rcName), perFilter);
+    } else if (p.hasRds()) {
+      router = routers.rds(p.getRds(), at.field("rds"), perFilter);
     } else {
-      at.field("route_config").error("an inline route_config is required (rds needs the xDS client)");
+      at.field("route_config").error("an inline route_config (or rds) is required");
     }
     int maxHeadersCount = 100;
     long maxStreamMs = 0;
@@ -142,18 +155,24 @@ public final class HcmCompiler {
       Http1ProtocolOptions h1 = p.getHttpProtocolOptions();
       Fields.allowOnly(h1, at.field("http_protocol_options"), Set.of());
     }
-    HcmConfig.Http2Limits h2 = HcmConfig.Http2Limits.DEFAULT;
+    boolean allowConnect = p.getHttp2ProtocolOptions().getAllowConnect();
+    HcmConfig.Http2Limits h2 = allowConnect ? HcmConfig.Http2Limits.CONNECT_DEFAULT : HcmConfig.Http2Limits.DEFAULT;
+    Http2Keepalive keepalive = Http2Keepalive.OFF;
     if (p.hasHttp2ProtocolOptions()) {
       Http2ProtocolOptions o = p.getHttp2ProtocolOptions();
+      ConfigPath h2at = at.field("http2_protocol_options");
       Set<String> h2Fields = new java.util.HashSet<>(Http2FloodLimits.FIELDS);
       h2Fields.addAll(Set.of("max_concurrent_streams",
-          "initial_stream_window_size", "initial_connection_window_size"));
-      Fields.allowOnly(o, at.field("http2_protocol_options"), h2Fields);
+          "initial_stream_window_size", "initial_connection_window_size", "allow_connect", "connection_keepalive"));
+      Fields.allowOnly(o, h2at, h2Fields);
       h2 = new HcmConfig.Http2Limits(
           o.hasMaxConcurrentStreams() ? o.getMaxConcurrentStreams().getValue() : h2.maxConcurrentStreams(),
           o.hasInitialStreamWindowSize() ? o.getInitialStreamWindowSize().getValue() : h2.initialStreamWindow(),
           o.hasInitialConnectionWindowSize() ? o.getInitialConnectionWindowSize().getValue() : h2.initialConnectionWindow(),
-          Http2FloodLimits.compile(o, at.field("http2_protocol_options")));
+          Http2FloodLimits.compile(o, h2at));
+      if (o.hasConnectionKeepalive()) {
+        keepalive = keepalive(o.getConnectionKeepalive(), h2at.field("connection_keepalive"));
+      }
     }
     int headersKb = p.hasMaxRequestHeadersKb() ? p.getMaxRequestHeadersKb().getValue() : DEFAULT_MAX_HEADERS_KB;
     if (headersKb > MAX_HEADERS_KB_CAP) {
@@ -179,7 +198,49 @@ public final class HcmCompiler {
         !p.hasGenerateRequestId() || p.getGenerateRequestId().getValue(), p.getPreserveExternalRequestId(),
         headersKb * 1024, maxHeadersCount, headersTimeout, idleMs, h2,
         p.hasStreamIdleTimeout() ? Addresses.millis(p.getStreamIdleTimeout()) : DEFAULT_STREAM_IDLE_TIMEOUT_MS,
-        p.hasRequestTimeout() ? Addresses.millis(p.getRequestTimeout()) : 0, maxStreamMs);
+        p.hasRequestTimeout() ? Addresses.millis(p.getRequestTimeout()) : 0, maxStreamMs,
+        connectUpgrade, allowConnect, keepalive);
+  }
+
+  /**
+   * {@code upgrade_configs}: only {@code CONNECT} is supported (custom upgrade filter chains are
+   * not); returns whether it is enabled.
+   */
+  private static boolean connectUpgrade(HttpConnectionManager p, ConfigPath at) {
+    boolean enabled = false;
+    for (int i = 0; i < p.getUpgradeConfigsCount(); i++) {
+      HttpConnectionManager.UpgradeConfig u = p.getUpgradeConfigs(i);
+      ConfigPath ua = at.index(i);
+      Fields.allowOnly(u, ua, Set.of("upgrade_type", "enabled"));
+      if (u.getUpgradeType().equalsIgnoreCase("websocket")) {
+        // istiod lists it on every HTTP chain. Egret does not switch protocols yet: Upgrade is a
+        // hop-by-hop header, removed, and the request goes upstream as plain HTTP (README, "Not yet").
+        continue;
+      }
+      if (!u.getUpgradeType().equalsIgnoreCase("CONNECT")) {
+        ua.field("upgrade_type").error("upgrade_type '" + u.getUpgradeType()
+            + "' is not supported by Egret (CONNECT; websocket is accepted without protocol switching)");
+        continue;
+      }
+      enabled = !u.hasEnabled() || u.getEnabled().getValue();
+    }
+    return enabled;
+  }
+
+  /** {@code connection_keepalive}: {@code interval}, {@code timeout} and {@code interval_jitter}. */
+  private static Http2Keepalive keepalive(io.envoyproxy.envoy.config.core.v3.KeepaliveSettings k, ConfigPath at) {
+    Fields.allowOnly(k, at, Set.of("interval", "timeout", "interval_jitter"));
+    if (!k.hasTimeout() || Addresses.millis(k.getTimeout()) <= 0) {
+      at.field("timeout").error("timeout is required and must be at least 1 ms");
+      return Http2Keepalive.OFF;
+    }
+    double jitter = k.hasIntervalJitter() ? k.getIntervalJitter().getValue() : 15.0;
+    if (jitter < 0 || jitter > 100) {
+      at.field("interval_jitter").error("interval_jitter must be within [0, 100]");
+      return Http2Keepalive.OFF;
+    }
+    long interval = k.hasInterval() ? Addresses.millis(k.getInterval()) : 0; // unset or 0: no interval PINGs
+    return new Http2Keepalive(interval, Addresses.millis(k.getTimeout()), jitter);
   }
 
   /** Compiles the filters before the router through their providers; checks the router ends the list. */
@@ -192,7 +253,7 @@ public final class HcmCompiler {
     for (int i = 0; i < filters.size(); i++) {
       HttpFilter f = filters.get(i);
       ConfigPath fa = at.index(i);
-      Fields.allowOnly(f, fa, Set.of("name", "typed_config", "is_optional"));
+      Fields.allowOnly(f, fa, Set.of("name", "typed_config", "is_optional", "disabled"));
       String type = f.getTypedConfig().getTypeUrl();
       boolean isRouter = type.equals(ROUTER_TYPE) || (type.isEmpty() && f.getName().equals("envoy.filters.http.router"));
       if (!isRouter) {
@@ -207,7 +268,7 @@ public final class HcmCompiler {
         HttpFilterFactory factory = provider.compile(f.getTypedConfig(), fa.field("typed_config"),
             context.named(f.getName()));
         if (factory != null) {
-          out.add(factory);
+          out.add(f.getDisabled() ? new dev.egret.core.http.filter.DisabledByDefault(f.getName(), factory) : factory);
         }
         if (i == filters.size() - 1) {
           fa.error("http_filters must end with envoy.filters.http.router");
@@ -216,6 +277,9 @@ public final class HcmCompiler {
       }
       if (i != filters.size() - 1) {
         fa.error("envoy.filters.http.router must be the last HTTP filter");
+      }
+      if (f.getDisabled()) {
+        fa.field("disabled").error("the router filter cannot be disabled");
       }
       if (!type.isEmpty()) {
         try {

@@ -32,6 +32,11 @@ import java.util.function.Consumer;
  * @param streamIdleTimeoutMillis {@code stream_idle_timeout} (5 min by default); 0 = off
  * @param requestTimeoutMillis    {@code request_timeout}; 0 = off
  * @param maxStreamDurationMillis {@code common_http_protocol_options.max_stream_duration}; 0 = off
+ * @param connectUpgrade          {@code upgrade_configs} holds an enabled {@code CONNECT} entry
+ *                                (a route's {@code upgrade_configs} may override it)
+ * @param allowConnect            {@code http2_protocol_options.allow_connect}: HTTP/2 CONNECT is
+ *                                accepted (otherwise the stream is reset)
+ * @param keepalive               {@code http2_protocol_options.connection_keepalive}
  */
 public record HcmConfig(
     String statPrefix,
@@ -54,9 +59,26 @@ public record HcmConfig(
     Http2Limits http2,
     long streamIdleTimeoutMillis,
     long requestTimeoutMillis,
-    long maxStreamDurationMillis) {
+    long maxStreamDurationMillis,
+    boolean connectUpgrade,
+    boolean allowConnect,
+    Http2Keepalive keepalive) {
+
+  /** A connection manager without CONNECT and without HTTP/2 keep-alive. */
+  public HcmConfig(String statPrefix, HttpStats stats, List<dev.egret.core.http.filter.HttpFilterFactory> filters,
+      HttpRouter router, Codec codec, String serverName, List<Consumer<StreamInfo>> accessLogs,
+      boolean useRemoteAddress, int xffNumTrustedHops, boolean normalizePath, boolean mergeSlashes,
+      boolean generateRequestId, boolean preserveExternalRequestId, int maxRequestHeadersBytes,
+      int maxHeadersCount, long requestHeadersTimeoutMillis, long idleTimeoutMillis, Http2Limits http2,
+      long streamIdleTimeoutMillis, long requestTimeoutMillis, long maxStreamDurationMillis) {
+    this(statPrefix, stats, filters, router, codec, serverName, accessLogs, useRemoteAddress, xffNumTrustedHops,
+        normalizePath, mergeSlashes, generateRequestId, preserveExternalRequestId, maxRequestHeadersBytes,
+        maxHeadersCount, requestHeadersTimeoutMillis, idleTimeoutMillis, http2, streamIdleTimeoutMillis,
+        requestTimeoutMillis, maxStreamDurationMillis, false, false, Http2Keepalive.OFF);
+  }
 
   public HcmConfig {
+    requireNonNull(keepalive, "keepalive");
     requireNonNull(statPrefix, "statPrefix");
     requireNonNull(stats, "stats");
     filters = List.copyOf(filters);
@@ -87,5 +109,10 @@ public record HcmConfig(
     }
 
     public static final Http2Limits DEFAULT = new Http2Limits(100, 64 * 1024, 1024 * 1024);
+    /**
+     * Defaults of a connection manager that accepts HTTP/2 CONNECT (an HBONE server): ztunnel's
+     * 4 MiB stream and 16 MiB connection windows (hbone.md §4.2), so long-fat tunnels do not stall.
+     */
+    public static final Http2Limits CONNECT_DEFAULT = new Http2Limits(100, 4 * 1024 * 1024, 16 * 1024 * 1024);
   }
 }

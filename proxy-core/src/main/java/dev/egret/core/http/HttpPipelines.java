@@ -148,10 +148,14 @@ public final class HttpPipelines {
         .autoAckPingFrame(true)
         .autoAckSettingsFrame(true)
         .build());
+    if (config.keepalive().enabled()) {
+      p.addLast("egret-h2-keepalive", new Http2PingKeepalive(config.keepalive()));
+    }
     p.addLast("egret-h2-mux", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
       @Override
       protected void initChannel(Http2StreamChannel stream) {
         stream.config().setAutoRead(false);
+        stream.pipeline().addLast(new ConnectGuard(config.allowConnect()));
         stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true));
         stream.pipeline().addLast(new DownstreamStream(config, info, true));
       }

@@ -19,4 +19,13 @@ public interface HttpRouter {
   default dev.egret.core.route.RouteEntry findRoute(HttpRequest request) {
     return null;
   }
+
+  /**
+   * The router a new stream uses for all its routing ({@link #findRoute} for filters, then {@link
+   * #route}): a router whose table can be swapped (RDS) returns the one current now, so a stream keeps
+   * the route table it started with.
+   */
+  default HttpRouter snapshot() {
+    return this;
+  }
 }

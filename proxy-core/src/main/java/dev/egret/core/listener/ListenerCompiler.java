@@ -11,7 +11,6 @@ import dev.egret.core.tls.DownstreamTls;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import dev.egret.core.network.NetworkFilterContext;
@@ -84,7 +83,8 @@ public final class ListenerCompiler {
     int errorsBefore = at.errorCount();
     Fields.allowOnly(l, at, Set.of("name", "address", "filter_chains", "default_filter_chain",
         "listener_filters", "per_connection_buffer_limit_bytes", "stat_prefix", "internal_listener",
-        "use_original_dst"));
+        "use_original_dst", "filter_chain_matcher", "listener_filters_timeout",
+        "continue_on_listener_filters_timeout", "traffic_direction"));
     if (l.getName().isEmpty()) {
       at.field("name").error("a listener needs a name");
     }
@@ -103,19 +103,7 @@ public final class ListenerCompiler {
     if (!l.hasAddress() && !internal) {
       at.field("address").error("a listener needs an address (or internal_listener: {})");
     }
-    boolean tlsInspector = false;
-    for (int i = 0; i < l.getListenerFiltersCount(); i++) {
-      ListenerFilter f = l.getListenerFilters(i);
-      ConfigPath fa = at.field("listener_filters").index(i);
-      Fields.allowOnly(f, fa, Set.of("name", "typed_config"));
-      String type = f.hasTypedConfig() ? f.getTypedConfig().getTypeUrl() : "";
-      if (type.equals(TLS_INSPECTOR_TYPE) || (type.isEmpty() && f.getName().equals("envoy.filters.listener.tls_inspector"))) {
-        tlsInspector = true;
-      } else {
-        fa.error("listener filter '" + f.getName() + "' (" + (type.isEmpty() ? "no typed_config" : type)
-            + ") is not supported by Egret");
-      }
-    }
+    ListenerFilters listenerFilters = ListenerFilterCompiler.compile(l, at, stats);
     List<FilterChain> chains = new ArrayList<>();
     for (int i = 0; i < l.getFilterChainsCount(); i++) {
       FilterChain fc = chain(l.getFilterChains(i), at.field("filter_chains").index(i), hcms, network);
@@ -130,8 +118,13 @@ public final class ListenerCompiler {
     if (l.getFilterChainsCount() == 0 && !l.hasDefaultFilterChain()) {
       at.field("filter_chains").error("a listener needs at least one filter chain");
     }
-    ChainSelector selector = new ChainSelector(chains, defaultChain);
-    if (selector.needsClientHello() && !tlsInspector) {
+    FilterChainMatcher matcher = null;
+    if (l.hasFilterChainMatcher()) {
+      matcher = FilterChainMatcherCompiler.compile(l.getFilterChainMatcher(), at.field("filter_chain_matcher"),
+          chainNames(l, at));
+    }
+    ChainSelector selector = new ChainSelector(chains, defaultChain, matcher);
+    if (matcher == null && selector.needsClientHello() && !listenerFilters.has(TlsInspectorStage.class)) {
       at.field("listener_filters").error("filter_chain_match on server_names, transport_protocol or "
           + "application_protocols needs the envoy.filters.listener.tls_inspector listener filter");
     }
@@ -140,7 +133,22 @@ public final class ListenerCompiler {
     }
     int limit = l.hasPerConnectionBufferLimitBytes() ? l.getPerConnectionBufferLimitBytes().getValue() : DEFAULT_BUFFER_LIMIT;
     String statName = internal ? l.getName() : address.getAddress().getHostAddress() + "_" + address.getPort();
-    return new ListenerConfig(l.getName(), address, selector, limit, stats.listener(statName));
+    return new ListenerConfig(l.getName(), address, selector, limit, stats.listener(statName), listenerFilters);
+  }
+
+  /** The chain names a {@code filter_chain_matcher} may name; each must be unique and non-empty. */
+  private static Set<String> chainNames(Listener l, ConfigPath at) {
+    Set<String> names = new java.util.HashSet<>();
+    for (int i = 0; i < l.getFilterChainsCount(); i++) {
+      String n = l.getFilterChains(i).getName();
+      ConfigPath na = at.field("filter_chains").index(i).field("name");
+      if (n.isEmpty()) {
+        na.error("with filter_chain_matcher every filter chain needs a name");
+      } else if (!names.add(n)) {
+        na.error("filter chain names must be unique: '" + n + "' is used twice");
+      }
+    }
+    return names;
   }
 
   private static FilterChain chain(io.envoyproxy.envoy.config.listener.v3.FilterChain fc, ConfigPath at,
@@ -209,7 +217,8 @@ public final class ListenerCompiler {
   }
 
   private static ChainMatch match(FilterChainMatch m, ConfigPath at) {
-    Fields.allowOnly(m, at, Set.of("destination_port", "server_names", "transport_protocol", "application_protocols"));
+    Fields.allowOnly(m, at, Set.of("destination_port", "server_names", "transport_protocol", "application_protocols",
+        "prefix_ranges", "direct_source_prefix_ranges", "source_type", "source_prefix_ranges", "source_ports"));
     List<String> names = new ArrayList<>();
     for (String n : m.getServerNamesList()) {
       String lower = n.toLowerCase(Locale.ROOT);
@@ -223,7 +232,44 @@ public final class ListenerCompiler {
       at.field("transport_protocol").error("'" + transport + "' is not 'tls' or 'raw_buffer'");
     }
     Integer port = m.hasDestinationPort() ? m.getDestinationPort().getValue() : null;
-    return new ChainMatch(port, names, transport, m.getApplicationProtocolsList());
+    return new ChainMatch(port, names, transport, m.getApplicationProtocolsList(),
+        cidrs(m.getPrefixRangesList(), at.field("prefix_ranges")),
+        cidrs(m.getDirectSourcePrefixRangesList(), at.field("direct_source_prefix_ranges")),
+        sourceType(m, at.field("source_type")),
+        cidrs(m.getSourcePrefixRangesList(), at.field("source_prefix_ranges")),
+        sourcePorts(m.getSourcePortsList(), at.field("source_ports")));
+  }
+
+  private static List<CidrRange> cidrs(List<io.envoyproxy.envoy.config.core.v3.CidrRange> ranges, ConfigPath at) {
+    List<CidrRange> out = new ArrayList<>();
+    for (int i = 0; i < ranges.size(); i++) {
+      CidrRange r = CidrRange.compile(ranges.get(i), at.index(i));
+      if (r != null) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  private static ChainMatch.SourceType sourceType(FilterChainMatch m, ConfigPath at) {
+    return switch (m.getSourceType()) {
+      case ANY -> ChainMatch.SourceType.ANY;
+      case SAME_IP_OR_LOOPBACK -> ChainMatch.SourceType.SAME_IP_OR_LOOPBACK;
+      case EXTERNAL -> ChainMatch.SourceType.EXTERNAL;
+      case UNRECOGNIZED -> {
+        at.error("unknown source_type " + m.getSourceTypeValue());
+        yield ChainMatch.SourceType.ANY;
+      }
+    };
+  }
+
+  private static List<Integer> sourcePorts(List<Integer> ports, ConfigPath at) {
+    for (int i = 0; i < ports.size(); i++) {
+      if (ports.get(i) < 1 || ports.get(i) > 65535) {
+        at.index(i).error("port " + ports.get(i) + " is not in 1..65535");
+      }
+    }
+    return ports;
   }
 
   private static Function<ByteBufAllocator, SslHandler> transportSocket(TransportSocket ts, ConfigPath at) {

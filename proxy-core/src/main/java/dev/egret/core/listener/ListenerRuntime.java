@@ -3,6 +3,7 @@ package dev.egret.core.listener;
 import static java.util.Objects.requireNonNull;
 
 import dev.egret.core.Transports;
+import dev.egret.core.http.ConnectionDrain;
 import dev.egret.core.http.ConnectionInfo;
 import dev.egret.core.internal.InternalChannel;
 import dev.egret.core.internal.InternalListeners;
@@ -21,15 +22,20 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLSession;
 
 /**
- * A bound listener: accepts connections, picks each one's filter chain (peeking at the TLS
- * ClientHello when a chain matches on SNI, ALPN or transport) and installs that chain's transport
+ * A bound (or internal) listener: accepts connections, runs its listener filters (which may peek at
+ * the TLS ClientHello or the first HTTP bytes, read a PROXY header, or restore addresses from filter
+ * state), picks each one's filter chain from what they learned, installs that chain's transport
  * socket, then runs its network filters and terminal filter (HTTP connection manager or
  * {@code tcp_proxy}) on the connection's event loop.
  */
@@ -37,20 +43,22 @@ public final class ListenerRuntime {
   private static final InetSocketAddress NO_ADDRESS =
       new InetSocketAddress(io.netty.util.NetUtil.createInetAddressFromIpAddressString("0.0.0.0"), 0);
 
-  private final ListenerConfig config;
-  private final Channel serverChannel; // null for an internal listener
-  private final Runnable unregister; // null for a bound listener
+  /** A configuration and the connections accepted under it. */
+  private record Generation(ListenerConfig config, ChannelGroup connections) {}
 
-  private ListenerRuntime(ListenerConfig config, Channel serverChannel, Runnable unregister) {
-    this.config = config;
-    this.serverChannel = serverChannel;
-    this.unregister = unregister;
+  private volatile Generation current;
+  private volatile Channel serverChannel; // null for an internal listener
+  private volatile Runnable unregister; // null for a bound listener
+  private volatile OverloadManagerRuntime overload; // connection limits and overload actions; nullable
+
+  private ListenerRuntime(ListenerConfig config) {
+    this.current = new Generation(config, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
   }
 
   /**
    * Makes an internal listener reachable by name in {@code registry}. Its connections arrive as
    * {@link InternalChannel}s on the connecting side's event loop, carrying the filter state and
-   * dynamic metadata their opener passed.
+   * dynamic metadata their opener passed. {@link #update} swaps its configuration for new connections.
    */
   public static ListenerRuntime registerInternal(ListenerConfig config, InternalListeners registry) {
     return registerInternal(config, registry, null);
@@ -67,17 +75,18 @@ public final class ListenerRuntime {
     if (!config.internal()) {
       throw new IllegalArgumentException("listener '" + config.name() + "' is not internal");
     }
+    ListenerRuntime rt = new ListenerRuntime(config);
+    rt.overload = overload;
     Consumer<Channel> acceptor = ch -> {
+      ListenerConfig c = rt.current.config();
       ch.config().setAutoRead(false);
-      ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(Math.max(1, config.bufferLimitBytes() / 2),
-          Math.max(2, config.bufferLimitBytes())));
-      if (overload != null) {
-        ch.attr(OverloadManagerRuntime.KEY).set(overload);
-      }
-      accept(config, ch);
+      ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(Math.max(1, c.bufferLimitBytes() / 2),
+          Math.max(2, c.bufferLimitBytes())));
+      rt.accepted(ch);
     };
     registry.register(config.name(), acceptor);
-    return new ListenerRuntime(config, null, () -> registry.remove(config.name(), acceptor));
+    rt.unregister = () -> registry.remove(config.name(), acceptor);
+    return rt;
   }
 
   /** Binds the listener; blocks until bound (or throws why it could not be). */
@@ -93,6 +102,8 @@ public final class ListenerRuntime {
   public static ListenerRuntime bind(ListenerConfig config, EventLoopGroup boss, EventLoopGroup workers,
       OverloadManagerRuntime overload) throws InterruptedException {
     requireNonNull(config);
+    ListenerRuntime rt = new ListenerRuntime(config);
+    rt.overload = overload;
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(Transports.serverChannel())
@@ -105,48 +116,108 @@ public final class ListenerRuntime {
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            if (overload != null && !overload.admit(ch, config.name(), config.stats())) {
-              ch.close(); // over a connection limit, or shed by the overload manager
-              return;
-            }
-            accept(config, ch);
+            rt.accepted(ch);
           }
         });
-    Channel server = b.bind(config.address()).sync().channel();
+    rt.serverChannel = b.bind(config.address()).sync().channel();
     if (overload != null) {
-      overload.registerAcceptor(server);
+      overload.registerAcceptor(rt.serverChannel);
     }
-    return new ListenerRuntime(config, server, null);
+    return rt;
+  }
+
+  /** A new connection takes the configuration current at accept time, and keeps it. */
+  private void accepted(Channel ch) {
+    Generation g = current;
+    OverloadManagerRuntime om = overload;
+    if (om != null) {
+      if (g.config().internal()) {
+        om.attach(ch); // in process: not counted against connection limits
+      } else if (!om.admit(ch, g.config().name(), g.config().stats())) {
+        ch.close(); // over a connection limit, or shed by the overload manager
+        return;
+      }
+    }
+    g.connections().add(ch);
+    accept(g.config(), ch);
+    if (current != g) {
+      ConnectionDrain.drain(ch); // swapped while accepting: this connection belongs to the old config
+    }
+  }
+
+  /**
+   * Serves new connections with {@code next} (same address: the socket is kept) and drains the
+   * connections of the previous configuration (see {@link ConnectionDrain}); those still open after
+   * {@code drainMillis} are closed.
+   */
+  public void update(ListenerConfig next, long drainMillis) {
+    requireNonNull(next, "next");
+    Generation old = current;
+    current = new Generation(next, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+    drain(old.connections(), drainMillis);
+  }
+
+  /**
+   * Stops accepting and drains every open connection; those still open after {@code drainMillis}
+   * are closed. Returns once the listening socket is closed.
+   */
+  public void drainAndClose(long drainMillis) {
+    close();
+    drain(current.connections(), drainMillis);
+  }
+
+  private static void drain(ChannelGroup connections, long drainMillis) {
+    for (Channel ch : connections) {
+      ConnectionDrain.drain(ch);
+      ch.eventLoop().schedule(() -> {
+        ch.close();
+      }, Math.max(0, drainMillis), TimeUnit.MILLISECONDS);
+    }
   }
 
   private static void accept(ListenerConfig config, Channel ch) {
+    InetSocketAddress local = ch.localAddress() instanceof InetSocketAddress a ? a : NO_ADDRESS;
+    InetSocketAddress remote = ch.remoteAddress() instanceof InetSocketAddress a ? a : NO_ADDRESS;
+    FilterState state = FilterState.forConnection();
+    DynamicMetadata metadata = DynamicMetadata.forConnection();
+    if (ch instanceof InternalChannel internal) {
+      // what the opener handed over: shared filter state, passed-through host metadata
+      if (internal.attachment(InternalListeners.FILTER_STATE) instanceof FilterState fs) {
+        state = fs;
+      }
+      if (internal.attachment(InternalListeners.METADATA) instanceof DynamicMetadata md) {
+        metadata = md;
+      }
+    }
+    accept(config, ch, new ConnectionFacts(local, remote, state, metadata));
+  }
+
+  /**
+   * Runs a new connection through the listener: its listener filters, then filter-chain selection,
+   * then the chosen chain's transport socket, network filters and terminal filter. {@code facts}
+   * carries the connection's addresses and its initial filter state (an internal listener's
+   * connection brings the state its opener shared, so that {@code original_dst} can restore
+   * addresses from it).
+   */
+  public static void accept(ListenerConfig config, Channel ch, ConnectionFacts facts) {
     config.stats().downstreamCxTotal.inc();
     config.stats().downstreamCxActive.inc();
     ch.closeFuture().addListener(f -> config.stats().downstreamCxActive.dec());
     StreamInfo info = StreamInfo.startingNow(); // a TCP access log's start: the connection's
-    int port = ch.localAddress() instanceof InetSocketAddress a ? a.getPort() : 0;
-    if (!config.chains().needsClientHello()) {
-      FilterChain chain = config.chains().select(port, null, "raw_buffer", List.of());
-      install(config, ch, chain, null, info);
-      return;
-    }
-    ch.pipeline().addLast("egret-tls-inspector", new ClientHelloSniffer((ctx, facts) -> {
-      FilterChain chain = config.chains().select(port, facts.hello().sni(),
-          facts.tls() ? "tls" : "raw_buffer", facts.hello().alpn());
-      install(config, ctx.channel(), chain, facts.hello().sni(), info);
-      ctx.pipeline().remove(ctx.handler());
-    }));
-    ch.config().setAutoRead(true);
+    ListenerFilterHandler.start(ch, config.listenerFilters(), facts,
+        (c, f) -> install(config, c, config.chains().select(f), f, info),
+        config.stats().downstreamPreCxTimeout::inc);
   }
 
-  private static void install(ListenerConfig config, Channel ch, FilterChain chain, String sni, StreamInfo info) {
+  private static void install(ListenerConfig config, Channel ch, FilterChain chain, ConnectionFacts facts,
+      StreamInfo info) {
     if (chain == null) {
       config.stats().noFilterChainMatch.inc();
       ch.close();
       return;
     }
     if (chain.tls() == null) {
-      startChain(ch, chain, connectionInfo(ch, null, sni), info);
+      startChain(ch, chain, connectionInfo(facts, null), info);
       return;
     }
     SslHandler ssl = chain.tls().apply(ch.alloc());
@@ -160,7 +231,7 @@ public final class ListenerRuntime {
             return;
           }
           ctx.pipeline().remove(this);
-          startChain(ctx.channel(), chain, connectionInfo(ctx.channel(), ssl, sni), info);
+          startChain(ctx.channel(), chain, connectionInfo(facts, ssl), info);
           return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -176,7 +247,8 @@ public final class ListenerRuntime {
 
   /** Runs the chain's network filters, then its terminal filter, on a connection whose transport is ready. */
   private static void startChain(Channel ch, FilterChain chain, ConnectionInfo conn, StreamInfo info) {
-    info.setDownstreamAddresses(conn.local(), conn.remote());
+    info.setDownstreamAddresses(conn.local(), conn.directRemote());
+    info.setDownstreamRemoteAddress(conn.remote()); // PROXY protocol / original_dst may differ
     info.setRequestedServerName(conn.sni());
     info.setDownstreamPeerUriSan(conn.peerUriSan());
     info.setDownstreamLocalUriSan(conn.localUriSan());
@@ -184,26 +256,18 @@ public final class ListenerRuntime {
     ConnectionFilters.start(ch, conn, info, chain.networkFilters(), chain.terminal());
   }
 
-  private static ConnectionInfo connectionInfo(Channel ch, SslHandler ssl, String sniffedSni) {
-    InetSocketAddress local = ch.localAddress() instanceof InetSocketAddress a ? a : NO_ADDRESS;
-    InetSocketAddress remote = ch.remoteAddress() instanceof InetSocketAddress a ? a : NO_ADDRESS;
-    FilterState state = FilterState.forConnection();
-    DynamicMetadata metadata = DynamicMetadata.forConnection();
-    if (ch instanceof InternalChannel internal) {
-      // what the opener handed over: shared filter state, passed-through host metadata
-      if (internal.attachment(InternalListeners.FILTER_STATE) instanceof FilterState fs) {
-        state = fs;
-      }
-      if (internal.attachment(InternalListeners.METADATA) instanceof DynamicMetadata md) {
-        metadata = md;
-      }
-    }
+  private static ConnectionInfo connectionInfo(ConnectionFacts f, SslHandler ssl) {
+    InetSocketAddress local = f.local() != null ? f.local() : NO_ADDRESS;
+    InetSocketAddress remote = f.remote() != null ? f.remote() : NO_ADDRESS;
+    InetSocketAddress direct = f.directRemote() != null ? f.directRemote() : remote;
     if (ssl == null) { // a sniffed SNI stays known when the chain passes TLS through
-      return new ConnectionInfo(local, remote, false, sniffedSni, null, null, state, metadata);
+      return new ConnectionInfo(local, remote, false, f.serverName(), null, null, f.filterState(),
+          f.dynamicMetadata(), direct);
     }
     SSLSession session = ssl.engine().getSession();
-    return new ConnectionInfo(local, remote, true, sniffedSni != null ? sniffedSni : requestedServerName(session),
-        DownstreamTls.peerUriSan(session), DownstreamTls.localUriSan(session), state, metadata);
+    String sni = f.serverName() != null ? f.serverName() : requestedServerName(session);
+    return new ConnectionInfo(local, remote, true, sni, DownstreamTls.peerUriSan(session),
+        DownstreamTls.localUriSan(session), f.filterState(), f.dynamicMetadata(), direct);
   }
 
   private static String requestedServerName(SSLSession session) {
@@ -217,8 +281,9 @@ public final class ListenerRuntime {
     return null;
   }
 
+  /** The configuration new connections get. */
   public ListenerConfig config() {
-    return config;
+    return current.config();
   }
 
   /** Where the listener is bound, or null for an internal listener. */

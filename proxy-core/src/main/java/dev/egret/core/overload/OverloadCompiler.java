@@ -47,7 +47,8 @@ public final class OverloadCompiler {
   private OverloadCompiler() {}
 
   /**
-   * Compiles; {@code listenerNames} are the names a per-listener connection limit may name.
+   * Compiles; {@code listenerNames} are the names a per-listener connection limit may name (null: any,
+   * as when listeners also come over LDS).
    * Returns {@link OverloadConfig#DEFAULT}'s values where the bootstrap sets nothing.
    */
   public static OverloadConfig compile(Bootstrap b, ConfigPath root, Set<String> listenerNames) {
@@ -74,7 +75,7 @@ public final class OverloadCompiler {
           String listener = key.substring(LISTENER_LIMIT_PREFIX.length(),
               key.length() - LISTENER_LIMIT_SUFFIX.length());
           long n = count(e.getValue(), ka);
-          if (!listenerNames.contains(listener)) {
+          if (listenerNames != null && !listenerNames.contains(listener)) {
             ka.error("no listener named '" + listener + "'");
           } else if (n >= 0) {
             listenerLimits.put(listener, n);

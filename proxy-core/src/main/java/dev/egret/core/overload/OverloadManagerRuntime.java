@@ -195,6 +195,11 @@ public final class OverloadManagerRuntime implements AutoCloseable {
     return true;
   }
 
+  /** Marks an in-process connection (internal listener): request-level actions only, no limits. */
+  public void attach(Channel ch) {
+    ch.attr(KEY).set(this);
+  }
+
   /** Connections admitted and still open, on all listeners. */
   public long activeConnections() {
     return globalConnections.get();

@@ -31,12 +31,14 @@ public final class ClusterAction {
   private final Duration idleTimeout; // nullable
   private final Duration maxGrpcTimeout; // nullable: grpc-timeout not used
   private final Duration maxStreamDuration; // nullable
+  private final ConnectUpgrade connectUpgrade;
 
   ClusterAction(String cluster, List<WeightedCluster> weighted, String clusterHeader,
       int clusterNotFoundStatus, PathRewrite pathRewrite, String hostRewriteLiteral,
       boolean autoHostRewrite, Duration timeout, RetryPolicy retryPolicy, boolean includeRequestAttemptCount,
       boolean includeAttemptCountInResponse, Duration idleTimeout, Duration maxGrpcTimeout,
-      Duration maxStreamDuration) {
+      Duration maxStreamDuration, ConnectUpgrade connectUpgrade) {
+    this.connectUpgrade = requireNonNull(connectUpgrade, "connectUpgrade");
     this.cluster = cluster;
     this.weighted = List.copyOf(weighted);
     this.totalWeight = this.weighted.stream().mapToLong(WeightedCluster::weight).sum();
@@ -79,6 +81,11 @@ public final class ClusterAction {
     return maxGrpcTimeout.isZero() || grpc.compareTo(maxGrpcTimeout) < 0 ? grpc : maxGrpcTimeout;
   }
 
+  /** The route's {@code upgrade_configs} entry for CONNECT ({@link ConnectUpgrade#INHERIT} when none). */
+  public ConnectUpgrade connectUpgrade() {
+    return connectUpgrade;
+  }
+
   /** The route's {@code idle_timeout} (replacing the stream idle timeout; zero = off), or null. */
   public Duration idleTimeout() {
     return idleTimeout;
@@ -113,12 +120,23 @@ public final class ClusterAction {
       String v = headers.get(clusterHeader);
       return v == null || v.isEmpty() ? null : v;
     }
+    return pickWeighted(random).name();
+  }
+
+  /**
+   * The weighted-cluster entry for a random value: {@code random mod totalWeight} falls into the
+   * intervals {@code [0, w1), [w1, w1+w2), …}; null when this action has no weighted clusters.
+   */
+  public WeightedCluster pickWeighted(long random) {
+    if (weighted.isEmpty()) {
+      return null;
+    }
     long selected = Long.remainderUnsigned(random, totalWeight);
     long end = 0;
     for (WeightedCluster c : weighted) {
       end += c.weight();
       if (selected < end) {
-        return c.name();
+        return c;
       }
     }
     throw new AssertionError("weights sum to " + totalWeight);

@@ -11,13 +11,16 @@ import java.util.regex.Pattern;
  *   <li>{@code path_separated_prefix}: starts with the value, followed by the end of the path or
  *       {@code /} ({@code /api} matches {@code /api}, {@code /api/x}, {@code /api?q}, not
  *       {@code /apix});</li>
- *   <li>{@code safe_regex}: the whole path matches the RE2 pattern.</li>
+ *   <li>{@code safe_regex}: the whole path matches the RE2 pattern;</li>
+ *   <li>{@code connect_matcher}: any CONNECT request (the path is not looked at).</li>
  * </ul>
+ * A CONNECT request (which has no path) is matched only by {@code connect_matcher}, and
+ * {@code connect_matcher} matches nothing else.
  * The first three fold ASCII case when {@code case_sensitive} is false; the regex never does
  * (use {@code (?i)}).
  */
 final class PathMatcher {
-  enum Kind { PREFIX, PATH, PATH_SEPARATED_PREFIX, REGEX }
+  enum Kind { PREFIX, PATH, PATH_SEPARATED_PREFIX, REGEX, CONNECT }
 
   private final Kind kind;
   private final String value;
@@ -39,6 +42,7 @@ final class PathMatcher {
       case PATH_SEPARATED_PREFIX -> end >= value.length() && startsWith(path)
           && (end == value.length() || path.charAt(value.length()) == '/');
       case REGEX -> regex.matcher(path).region(0, end).matches();
+      case CONNECT -> false; // decided on the method by RouteEntry
     };
   }
 

@@ -47,11 +47,18 @@ final class RouteCompiler {
     ConfigPath root = at.resourceName().isEmpty() && !proto.getName().isEmpty() ? at.resource(proto.getName()) : at;
     int errorsBefore = root.errorCount();
     allowOnly(proto, root, Set.of("name", "virtual_hosts", "metadata", "validate_clusters", "ignore_port_in_host_matching",
-        "max_direct_response_body_size_bytes", "typed_per_filter_config"));
+        "max_direct_response_body_size_bytes", "typed_per_filter_config", "request_headers_to_add",
+        "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove",
+        "most_specific_header_mutations_wins"));
     boolean validate = !proto.hasValidateClusters() || proto.getValidateClusters().getValue();
     int maxBody = proto.hasMaxDirectResponseBodySizeBytes()
         ? proto.getMaxDirectResponseBodySizeBytes().getValue() : DEFAULT_MAX_DIRECT_RESPONSE_BODY;
     RouteCompiler c = new RouteCompiler(validate ? clusterExists : name -> true, maxBody, perFilter);
+    c.mostSpecificHeaderMutationsWins = proto.getMostSpecificHeaderMutationsWins();
+    c.configRequestHeaders = requestHeaders(proto.getRequestHeadersToAddList(),
+        proto.getRequestHeadersToRemoveList(), root);
+    c.configResponseHeaders = responseHeaders(proto.getResponseHeadersToAddList(),
+        proto.getResponseHeadersToRemoveList(), root);
     c.configLevel = c.perFilterConfigs(proto.getTypedPerFilterConfigMap(), root.field("typed_per_filter_config"),
         Map.of());
 
@@ -83,12 +90,17 @@ final class RouteCompiler {
   private VirtualHostRoutes virtualHost(VirtualHost vh, ConfigPath at) {
     int before = at.errorCount();
     allowOnly(vh, at, Set.of("name", "domains", "routes", "retry_policy", "include_request_attempt_count",
-        "include_attempt_count_in_response", "typed_per_filter_config"));
-    Map<String, Object> vhostLevel = perFilterConfigs(vh.getTypedPerFilterConfigMap(),
-        at.field("typed_per_filter_config"), configLevel);
+        "include_attempt_count_in_response", "typed_per_filter_config", "request_headers_to_add",
+        "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove",
+        "metadata")); // metadata: data for filters and logs (kgateway sets it), as on routes
+    Map<String, Object> vhostOwn = perFilterConfigs(vh.getTypedPerFilterConfigMap(),
+        at.field("typed_per_filter_config"), Map.of());
+    Map<String, Object> vhostLevel = merge(configLevel, vhostOwn);
     RetryPolicy vhostRetry = vh.hasRetryPolicy() ? RetryPolicy.compile(vh.getRetryPolicy(), at.field("retry_policy")) : null;
     VhostDefaults defaults = new VhostDefaults(vhostRetry, vh.getIncludeRequestAttemptCount(),
-        vh.getIncludeAttemptCountInResponse(), vhostLevel);
+        vh.getIncludeAttemptCountInResponse(), vhostLevel, vhostOwn,
+        requestHeaders(vh.getRequestHeadersToAddList(), vh.getRequestHeadersToRemoveList(), at),
+        responseHeaders(vh.getResponseHeadersToAddList(), vh.getResponseHeadersToRemoveList(), at));
     if (vh.getName().isEmpty()) {
       at.field("name").error("virtual host name must not be empty");
     }
@@ -107,7 +119,65 @@ final class RouteCompiler {
 
   /** What a virtual host gives each of its routes. */
   private record VhostDefaults(RetryPolicy retryPolicy, boolean includeRequestAttemptCount,
-      boolean includeAttemptCountInResponse, Map<String, Object> perFilter) {}
+      boolean includeAttemptCountInResponse, Map<String, Object> perFilter, Map<String, Object> perFilterOwn,
+      HeaderMutation requestHeaders,
+      HeaderMutation responseHeaders) {}
+
+  private boolean mostSpecificHeaderMutationsWins;
+  private HeaderMutation configRequestHeaders = HeaderMutation.NONE;
+  private HeaderMutation configResponseHeaders = HeaderMutation.NONE;
+
+  private static HeaderMutation requestHeaders(List<io.envoyproxy.envoy.config.core.v3.HeaderValueOption> add,
+      List<String> remove, ConfigPath at) {
+    HeaderMutation m = HeaderMutation.compile(add, remove, at.field("request_headers_to_add"),
+        at.field("request_headers_to_remove"));
+    return m == null ? HeaderMutation.NONE : m;
+  }
+
+  private static HeaderMutation responseHeaders(List<io.envoyproxy.envoy.config.core.v3.HeaderValueOption> add,
+      List<String> remove, ConfigPath at) {
+    HeaderMutation m = HeaderMutation.compile(add, remove, at.field("response_headers_to_add"),
+        at.field("response_headers_to_remove"));
+    return m == null ? HeaderMutation.NONE : m;
+  }
+
+  private static Map<String, Object> merge(Map<String, Object> inherited, Map<String, Object> own) {
+    if (own.isEmpty()) {
+      return inherited;
+    }
+    if (inherited.isEmpty()) {
+      return own;
+    }
+    Map<String, Object> out = new HashMap<>(inherited);
+    out.putAll(own);
+    return Map.copyOf(out);
+  }
+
+  /** Each filter's per-route configs of the route, virtual host and route configuration, in that order. */
+  private static Map<String, List<Object>> levels(Map<String, Object> route, Map<String, Object> vhost,
+      Map<String, Object> config) {
+    if (route.isEmpty() && vhost.isEmpty() && config.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, List<Object>> out = new HashMap<>();
+    for (Map<String, Object> level : List.of(route, vhost, config)) {
+      level.forEach((name, value) -> out.computeIfAbsent(name, n -> new ArrayList<>(3)).add(value));
+    }
+    out.replaceAll((name, list) -> List.copyOf(list));
+    return Map.copyOf(out);
+  }
+
+  /** The levels in the order they are applied: most specific first unless the flag reverses it. */
+  private HeaderMutation[] levels(HeaderMutation route, HeaderMutation vhost, HeaderMutation config) {
+    List<HeaderMutation> out = new ArrayList<>(3);
+    for (HeaderMutation m : mostSpecificHeaderMutationsWins ? new HeaderMutation[] {config, vhost, route}
+        : new HeaderMutation[] {route, vhost, config}) {
+      if (!m.isEmpty()) {
+        out.add(m);
+      }
+    }
+    return out.toArray(new HeaderMutation[0]);
+  }
 
   /** The route configuration's own {@code typed_per_filter_config}, inherited by every route. */
   private Map<String, Object> configLevel = Map.of();
@@ -159,10 +229,17 @@ final class RouteCompiler {
   private RouteEntry route(Route r, String vhostName, VhostDefaults defaults, ConfigPath at) {
     int before = at.errorCount();
     // metadata is data for filters and logs, not behaviour: kept in the config dump, never acted on here
-    allowOnly(r, at, Set.of("name", "match", "route", "redirect", "direct_response", "metadata",
-        "typed_per_filter_config"));
-    Map<String, Object> perFilterLevel = perFilterConfigs(r.getTypedPerFilterConfigMap(),
-        at.field("typed_per_filter_config"), defaults.perFilter());
+    // decorator names the span of a trace; Egret does not trace, so it changes nothing here
+    allowOnly(r, at, Set.of("name", "match", "route", "redirect", "direct_response", "metadata", "decorator",
+        "typed_per_filter_config", "request_headers_to_add", "request_headers_to_remove",
+        "response_headers_to_add", "response_headers_to_remove"));
+    HeaderMutation routeRequest = requestHeaders(r.getRequestHeadersToAddList(), r.getRequestHeadersToRemoveList(), at);
+    HeaderMutation routeResponse = responseHeaders(r.getResponseHeadersToAddList(),
+        r.getResponseHeadersToRemoveList(), at);
+    Map<String, Object> routeOwn = perFilterConfigs(r.getTypedPerFilterConfigMap(),
+        at.field("typed_per_filter_config"), Map.of());
+    Map<String, Object> perFilterLevel = merge(defaults.perFilter(), routeOwn);
+    Map<String, List<Object>> perFilterLevels = levels(routeOwn, defaults.perFilterOwn(), configLevel);
     if (!r.hasMatch()) {
       at.field("match").error("match is required");
       return null;
@@ -191,12 +268,15 @@ final class RouteCompiler {
       return null;
     }
     return new RouteEntry(r.getName(), vhostName, path, headers, params, cluster, redirect, direct,
-        perFilterLevel);
+        perFilterLevel, perFilterLevels, new RouteEntry.HeaderLevels(
+            levels(routeRequest, defaults.requestHeaders(), configRequestHeaders),
+            levels(routeResponse, defaults.responseHeaders(), configResponseHeaders),
+            mostSpecificHeaderMutationsWins));
   }
 
   private PathMatcher pathMatcher(RouteMatch m, ConfigPath at) {
     allowOnly(m, at, Set.of("prefix", "path", "safe_regex", "path_separated_prefix", "case_sensitive",
-        "headers", "query_parameters"));
+        "headers", "query_parameters", "connect_matcher"));
     boolean ignoreCase = m.hasCaseSensitive() && !m.getCaseSensitive().getValue();
     return switch (m.getPathSpecifierCase()) {
       case PREFIX -> new PathMatcher(PathMatcher.Kind.PREFIX, m.getPrefix(), ignoreCase, null);
@@ -213,8 +293,12 @@ final class RouteCompiler {
         Pattern p = MatcherCompiler.regex(m.getSafeRegex(), at.field("safe_regex"));
         yield new PathMatcher(PathMatcher.Kind.REGEX, m.getSafeRegex().getRegex(), false, p);
       }
+      case CONNECT_MATCHER -> {
+        allowOnly(m.getConnectMatcher(), at.field("connect_matcher"), Set.of());
+        yield new PathMatcher(PathMatcher.Kind.CONNECT, "", false, null);
+      }
       case PATHSPECIFIER_NOT_SET -> {
-        at.error("match needs one of prefix, path, safe_regex, path_separated_prefix");
+        at.error("match needs one of prefix, path, safe_regex, path_separated_prefix, connect_matcher");
         yield new PathMatcher(PathMatcher.Kind.PREFIX, "", false, null);
       }
       default -> new PathMatcher(PathMatcher.Kind.PREFIX, "", false, null); // reported by allowOnly
@@ -224,7 +308,8 @@ final class RouteCompiler {
   private ClusterAction clusterAction(RouteAction a, PathMatcher path, VhostDefaults defaults, ConfigPath at) {
     allowOnly(a, at, Set.of("cluster", "weighted_clusters", "cluster_header", "cluster_not_found_response_code",
         "prefix_rewrite", "regex_rewrite", "host_rewrite_literal", "auto_host_rewrite", "timeout", "retry_policy",
-        "idle_timeout", "max_grpc_timeout", "max_stream_duration"));
+        "idle_timeout", "max_grpc_timeout", "max_stream_duration", "upgrade_configs"));
+    ConnectUpgrade connect = ConnectUpgrade.compile(a.getUpgradeConfigsList(), at.field("upgrade_configs"));
     Duration maxStream = null;
     if (a.hasMaxStreamDuration()) {
       ConfigPath ma = at.field("max_stream_duration");
@@ -288,7 +373,7 @@ final class RouteCompiler {
     boolean autoHost = a.hasAutoHostRewrite() && a.getAutoHostRewrite().getValue();
     return new ClusterAction(cluster, weighted, clusterHeader, notFound, rewrite, hostLiteral, autoHost, timeout,
         retry, defaults.includeRequestAttemptCount(), defaults.includeAttemptCountInResponse(), idle, maxGrpc,
-        maxStream);
+        maxStream, connect);
   }
 
   private List<WeightedCluster> weightedClusters(io.envoyproxy.envoy.config.route.v3.WeightedCluster w, ConfigPath at) {
@@ -298,7 +383,8 @@ final class RouteCompiler {
     for (int i = 0; i < w.getClustersCount(); i++) {
       var cw = w.getClusters(i);
       ConfigPath cat = at.field("clusters").index(i);
-      allowOnly(cw, cat, Set.of("name", "weight"));
+      allowOnly(cw, cat, Set.of("name", "weight", "request_headers_to_add", "request_headers_to_remove",
+          "response_headers_to_add", "response_headers_to_remove"));
       if (cw.getName().isEmpty()) {
         cat.field("name").error("weighted cluster name must not be empty");
         continue;
@@ -312,7 +398,9 @@ final class RouteCompiler {
       }
       long weight = Integer.toUnsignedLong(cw.getWeight().getValue());
       sum += weight;
-      out.add(new WeightedCluster(cw.getName(), weight));
+      out.add(new WeightedCluster(cw.getName(), weight,
+          requestHeaders(cw.getRequestHeadersToAddList(), cw.getRequestHeadersToRemoveList(), cat),
+          responseHeaders(cw.getResponseHeadersToAddList(), cw.getResponseHeadersToRemoveList(), cat)));
     }
     if (w.getClustersCount() == 0) {
       at.field("clusters").error("weighted_clusters needs at least one cluster");

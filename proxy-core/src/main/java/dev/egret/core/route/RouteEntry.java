@@ -2,6 +2,7 @@ package dev.egret.core.route;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.egret.core.stream.StreamInfo;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +36,47 @@ public final class RouteEntry {
   private final Redirect redirect;
   private final DirectResponse directResponse;
 
+  /**
+   * The header mutations of a route's levels, each array in the order the levels apply (route,
+   * virtual host, route configuration; reversed when {@code mostSpecificWins}).
+   */
+  record HeaderLevels(HeaderMutation[] request, HeaderMutation[] response, boolean mostSpecificWins) {
+    static final HeaderLevels NONE = new HeaderLevels(new HeaderMutation[0], new HeaderMutation[0], false);
+  }
+
+  private final HeaderLevels headerLevels;
+  private final Map<String, List<Object>> perFilterConfigLevels;
+
+  /**
+   * Every per-route configuration of the filter named {@code filterName}, most specific first: the
+   * route's, then its virtual host's, then its route configuration's (each present only if set, and
+   * possibly {@link PerFilterConfig#DISABLED}). For filters, such as header mutation, that apply every
+   * level rather than the most specific one.
+   */
+  public List<Object> perFilterConfigLevels(String filterName) {
+    return perFilterConfigLevels.getOrDefault(filterName, List.of());
+  }
+
   RouteEntry(String name, String virtualHostName, PathMatcher path, List<HeaderMatch> headers,
       List<QueryParamMatch> queryParams, ClusterAction cluster, Redirect redirect,
       DirectResponse directResponse, Map<String, Object> perFilterConfig) {
+    this(name, virtualHostName, path, headers, queryParams, cluster, redirect, directResponse, perFilterConfig,
+        HeaderLevels.NONE);
+  }
+
+  RouteEntry(String name, String virtualHostName, PathMatcher path, List<HeaderMatch> headers,
+      List<QueryParamMatch> queryParams, ClusterAction cluster, Redirect redirect,
+      DirectResponse directResponse, Map<String, Object> perFilterConfig, HeaderLevels headerLevels) {
+    this(name, virtualHostName, path, headers, queryParams, cluster, redirect, directResponse, perFilterConfig,
+        Map.of(), headerLevels);
+  }
+
+  RouteEntry(String name, String virtualHostName, PathMatcher path, List<HeaderMatch> headers,
+      List<QueryParamMatch> queryParams, ClusterAction cluster, Redirect redirect,
+      DirectResponse directResponse, Map<String, Object> perFilterConfig,
+      Map<String, List<Object>> perFilterConfigLevels, HeaderLevels headerLevels) {
+    this.perFilterConfigLevels = Map.copyOf(perFilterConfigLevels);
+    this.headerLevels = requireNonNull(headerLevels, "headerLevels");
     this.perFilterConfig = Map.copyOf(perFilterConfig);
     this.name = name == null || name.isEmpty() ? null : name;
     this.virtualHostName = requireNonNull(virtualHostName, "virtualHostName");
@@ -56,7 +95,12 @@ public final class RouteEntry {
   }
 
   boolean matches(HeaderMatch.Request req, int pathEnd) {
-    if (!path.matches(req.path(), pathEnd)) {
+    boolean connect = "CONNECT".equals(req.method());
+    if (path.kind() == PathMatcher.Kind.CONNECT) {
+      if (!connect) {
+        return false;
+      }
+    } else if (connect || !path.matches(req.path(), pathEnd)) {
       return false;
     }
     for (HeaderMatch h : headers) {
@@ -114,6 +158,38 @@ public final class RouteEntry {
   /** Shorthand for {@link Redirect#location}; null when not a redirect. */
   public String location(String scheme, String authority, String pathWithQuery) {
     return redirect == null ? null : redirect.location(scheme, authority, pathWithQuery);
+  }
+
+  /** True when the route or an enclosing level changes response headers (weighted clusters aside). */
+  public boolean mutatesResponseHeaders() {
+    return headerLevels.response().length > 0;
+  }
+
+  /**
+   * Applies the {@code request_headers_to_add/remove} of the picked weighted cluster (nullable), the
+   * route, its virtual host and the route configuration, most specific first (so the least specific
+   * wins) unless {@code most_specific_header_mutations_wins} reverses the order.
+   */
+  public void mutateRequestHeaders(HttpHeaders headers, StreamInfo info, WeightedCluster picked) {
+    apply(headerLevels.request(), picked == null ? null : picked.requestHeaders(), headers, info);
+  }
+
+  /** As {@link #mutateRequestHeaders}, for {@code response_headers_to_add/remove}. */
+  public void mutateResponseHeaders(HttpHeaders headers, StreamInfo info, WeightedCluster picked) {
+    apply(headerLevels.response(), picked == null ? null : picked.responseHeaders(), headers, info);
+  }
+
+  private void apply(HeaderMutation[] levels, HeaderMutation weighted, HttpHeaders headers, StreamInfo info) {
+    boolean weightedFirst = !headerLevels.mostSpecificWins();
+    if (weighted != null && weightedFirst) {
+      weighted.apply(headers, info);
+    }
+    for (HeaderMutation m : levels) {
+      m.apply(headers, info);
+    }
+    if (weighted != null && !weightedFirst) {
+      weighted.apply(headers, info);
+    }
   }
 
   @Override

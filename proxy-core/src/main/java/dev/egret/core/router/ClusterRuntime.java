@@ -18,6 +18,8 @@ import dev.egret.core.stats.ClusterStats;
 import dev.egret.core.stats.Stats;
 import dev.egret.core.tls.TransportFailure;
 import dev.egret.core.tls.UpstreamTls;
+import dev.egret.core.tunnel.PipeOpener;
+import dev.egret.core.tunnel.TcpPipes;
 import dev.egret.core.upstream.CircuitBreakers;
 import dev.egret.core.upstream.DnsResolverFactory;
 import dev.egret.core.upstream.Host;
@@ -77,6 +79,42 @@ public final class ClusterRuntime {
     this.pools = pools;
     // an ejected host's pools are drained on every loop (router.md §9.2); new pools are made on demand
     cluster.outlier().addListener(this::drainPools);
+    // an EDS update that drops a host drains its pools; hosts that remain keep their connections
+    cluster.addHostSetListener((now, added, removed) -> {
+      for (Host h : removed) {
+        if (!containsAddress(now.hosts(), h.address())) {
+          drainPools(h);
+        }
+      }
+    });
+  }
+
+  private static boolean containsAddress(List<Host> hosts, InetSocketAddress a) {
+    for (Host h : hosts) {
+      if (h.address().equals(a)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Drains every pool of this cluster on every loop (for a cluster removed or replaced by xDS): no new
+   * stream goes to them, and each connection closes after its last stream. Returns at once.
+   */
+  public void drainAllPools() {
+    pools.onEachLoop(m -> m.entrySet().removeIf(e -> {
+      if (e.getKey() instanceof PoolKey k && k.cluster() == this) {
+        e.getValue().drain();
+        return true;
+      }
+      return false;
+    }));
+  }
+
+  /** The cluster's hosts and balancer (for EDS assignment and warming). */
+  public UpstreamCluster upstream() {
+    return cluster;
   }
 
   private void drainPools(Host host) {
@@ -126,6 +164,11 @@ public final class ClusterRuntime {
 
   public String name() {
     return cluster.name();
+  }
+
+  /** The cluster's upstream TLS (its {@code UpstreamTlsContext}, compiled), or null for plaintext. */
+  public UpstreamTls upstreamTls() {
+    return tls;
   }
 
   public String altStatName() {
@@ -214,6 +257,19 @@ public final class ClusterRuntime {
     DynamicMetadata md = iu == null ? null
         : iu.metadataFor(host, cluster.config().source().getMetadata().getFilterMetadataMap());
     return internalListeners.connector(host.internal(), filterState, md);
+  }
+
+  /**
+   * Opens raw byte pipes to {@code host} (CONNECT termination; {@code tcp_proxy} may use it too):
+   * over {@link #connector} (TCP, or an internal listener that receives {@code filterState}), wrapped
+   * in the cluster's TLS when it has one, with the cluster's connect timeout.
+   */
+  public PipeOpener pipeOpener(Host host, FilterState filterState) {
+    InetSocketAddress a = host.address();
+    String peerHost = a.getAddress().getHostAddress();
+    return TcpPipes.opener(connector(host, filterState),
+        tls == null ? null : alloc -> tls.newHandler(alloc, null, peerHost, a.getPort(), null),
+        cluster.config().connectTimeout().toMillis());
   }
 
   private PoolSettings settings(Host host, String sni, String autoSan) {

@@ -13,6 +13,8 @@ public final class ListenerStats {
   public final StatCounter downstreamGlobalCxOverflow;
   /** Connections closed at accept by the overload manager ({@code reject_incoming_connections}). */
   public final StatCounter downstreamCxOverloadReject;
+  /** Connections closed because their listener filters did not finish in time. */
+  public final StatCounter downstreamPreCxTimeout;
 
   ListenerStats(Stats stats, String address) {
     Tags t = Tags.of("envoy_listener_address", address);
@@ -22,5 +24,6 @@ public final class ListenerStats {
     downstreamCxOverflow = stats.counter("envoy.listener.downstream_cx_overflow", t);
     downstreamGlobalCxOverflow = stats.counter("envoy.listener.downstream_global_cx_overflow", t);
     downstreamCxOverloadReject = stats.counter("envoy.listener.downstream_cx_overload_reject", t);
+    downstreamPreCxTimeout = stats.counter("envoy.listener.downstream_pre_cx_timeout", t);
   }
 }

@@ -1,5 +1,8 @@
 package dev.egret.core.tcp;
 
+import dev.egret.core.tunnel.TunnelProvider;
+import dev.egret.core.accesslog.AccessLogFormat;
+
 import static java.util.Objects.requireNonNull;
 
 import dev.egret.core.accesslog.AccessLog;
@@ -24,8 +27,8 @@ import java.util.Set;
  * {@code weighted_clusters}, {@code idle_timeout} (Envoy's default 1 h; 0 disables),
  * {@code max_downstream_connection_duration}, {@code max_connect_attempts}, {@code access_log},
  * {@code access_log_options} ({@code access_log_flush_interval}, {@code flush_access_log_on_connected})
- * and their deprecated top-level forms. {@code tunneling_config} and every other field are rejected
- * with their field path. A cluster name that no cluster has is not a configuration error (clusters
+ * and their deprecated top-level forms, and {@code tunneling_config} (HTTP/2 CONNECT tunnels, see
+ * {@link TunnelingConnector}). Every other field is rejected with its field path. A cluster name that no cluster has is not a configuration error (clusters
  * may come later over CDS): such connections are closed with {@code NC}, as in Envoy.
  */
 public final class TcpProxyCompiler {
@@ -54,10 +57,8 @@ public final class TcpProxyCompiler {
   /** Returns null after recording errors in {@code at}. */
   public TcpProxyConfig compile(TcpProxy p, ConfigPath at) {
     int errorsBefore = at.errorCount();
-    if (p.hasTunnelingConfig()) {
-      at.field("tunneling_config").error("tunneling_config (CONNECT / HBONE tunnelling over tcp_proxy) "
-          + "is not supported by Egret yet");
-    }
+    TunnelingConnector tunneling = p.hasTunnelingConfig()
+        ? tunneling(p.getTunnelingConfig(), at.field("tunneling_config")) : null;
     Set<String> supported = Set.of("stat_prefix", "cluster", "weighted_clusters", "idle_timeout",
         "max_downstream_connection_duration", "max_connect_attempts", "access_log", "access_log_options",
         "access_log_flush_interval", "flush_access_log_on_connected");
@@ -97,11 +98,67 @@ public final class TcpProxyCompiler {
     if (at.errorCount() > errorsBefore || choice == null) {
       return null;
     }
+    if (tunneling != null) {
+      for (String name : choice.names()) {
+        ClusterRuntime c = clusters.get(name);
+        if (c != null) { // a known cluster is checked now; one from CDS later, at its first connection
+          tunneling.prepare(c, at.field("tunneling_config"));
+        }
+      }
+      if (at.errorCount() > errorsBefore) {
+        return null;
+      }
+    }
     if (recentEntries != RecentAccessLog.DISABLED) {
       logs.add(recentEntries);
     }
     return new TcpProxyConfig(p.getStatPrefix(), stats.tcp(p.getStatPrefix()), choice, clusters, idle,
-        maxDuration, logs, flushMs, onConnected, attempts, connector);
+        maxDuration, logs, flushMs, onConnected, attempts, tunneling != null ? tunneling : connector);
+  }
+
+  /**
+   * {@code tunneling_config}: {@code hostname} (a format string, required) and {@code headers_to_add}
+   * (values are format strings). POST tunnels and response-header propagation are refused by path.
+   */
+  private static TunnelingConnector tunneling(TcpProxy.TunnelingConfig t, ConfigPath at) {
+    int before = at.errorCount();
+    Fields.allowOnly(t, at, Set.of("hostname", "headers_to_add", "use_post", "propagate_response_headers",
+        "propagate_response_trailers"));
+    if (t.getUsePost()) {
+      at.field("use_post").error("POST tunnels are not supported by Egret (CONNECT only)");
+    }
+    if (t.getPropagateResponseHeaders() || t.getPropagateResponseTrailers()) {
+      at.error("propagate_response_headers / propagate_response_trailers are not supported by Egret");
+    }
+    if (t.getHostname().isEmpty()) {
+      at.field("hostname").error("hostname is required");
+    }
+    AccessLogFormat hostname = AccessLogFormat.compileText(t.getHostname(), true, List.of(), at.field("hostname"));
+    List<TunnelingConnector.Header> headers = new ArrayList<>();
+    for (int i = 0; i < t.getHeadersToAddCount(); i++) {
+      var h = t.getHeadersToAdd(i);
+      ConfigPath ha = at.field("headers_to_add").index(i);
+      Fields.allowOnly(h, ha, Set.of("header"));
+      Fields.allowOnly(h.getHeader(), ha.field("header"), Set.of("key", "value"));
+      String name = h.getHeader().getKey().toLowerCase(java.util.Locale.ROOT);
+      if (name.isEmpty() || name.startsWith(":")) {
+        ha.field("header").field("key").error("'" + h.getHeader().getKey() + "' cannot be added to a CONNECT request");
+        continue;
+      }
+      AccessLogFormat v = AccessLogFormat.compileText(h.getHeader().getValue(), true, List.of(),
+          ha.field("header").field("value"));
+      if (v != null) {
+        headers.add(new TunnelingConnector.Header(name, v));
+      }
+    }
+    TunnelProvider provider = TunnelProvider.load();
+    if (provider == null) {
+      at.error("tunneling_config needs a tunnel provider on the class path (Egret's hbone module)");
+    }
+    if (at.errorCount() > before || hostname == null) {
+      return null;
+    }
+    return new TunnelingConnector(hostname, headers, provider);
   }
 
   private static long flushInterval(com.google.protobuf.Duration d, ConfigPath at) {

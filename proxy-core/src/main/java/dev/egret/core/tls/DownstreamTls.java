@@ -30,14 +30,23 @@ import javax.net.ssl.SSLSession;
  * and the SAN matchers. Handlers time the handshake out after 10 s.
  */
 public final class DownstreamTls {
-  private final SslContext context;
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DownstreamTls.class.getName());
+  /** How often, at most, new handshakes look at the files for a rotation. */
+  static final long RELOAD_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private volatile SslContext context;
   private final List<String> alpn;
   private final boolean requireClientCertificate;
+  private final DownstreamTlsContext proto; // recompiled when a file it names changes
+  private final FileStamps files;
 
-  private DownstreamTls(SslContext context, List<String> alpn, boolean requireClientCertificate) {
+  private DownstreamTls(SslContext context, List<String> alpn, boolean requireClientCertificate,
+      DownstreamTlsContext proto) {
     this.context = context;
     this.alpn = List.copyOf(alpn);
     this.requireClientCertificate = requireClientCertificate;
+    this.proto = proto;
+    this.files = FileStamps.of(proto.getCommonTlsContext());
   }
 
   /** Compiles {@code proto}, reporting problems under {@code at}; null when there were errors. */
@@ -75,18 +84,37 @@ public final class DownstreamTls {
         b.trustManager(validation.trustManager(engine -> null));
         b.clientAuth(require ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
       }
-      return new DownstreamTls(b.build(), alpn, require);
+      return new DownstreamTls(b.build(), alpn, require, proto);
     } catch (Exception e) {
       cp.error("cannot build TLS server context: " + e.getMessage());
       return null;
     }
   }
 
-  /** A handler for one accepted connection, with a 10 s handshake timeout. */
+  /**
+   * A handler for one accepted connection, with a 10 s handshake timeout. When a certificate, key or
+   * CA file this context was built from has changed (looked at no more than once a second), the
+   * context is rebuilt first: new connections get the rotated certificate while established ones
+   * keep theirs. A rebuild that fails (a half-written file) keeps the previous context.
+   */
   public SslHandler newHandler(ByteBufAllocator alloc) {
+    if (files.changedSince(RELOAD_CHECK_NANOS)) {
+      reload();
+    }
     SslHandler h = context.newHandler(requireNonNull(alloc, "alloc"));
     h.setHandshakeTimeout(UpstreamTls.HANDSHAKE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     return h;
+  }
+
+  private void reload() {
+    ConfigPath at = ConfigPath.root("transport_socket");
+    DownstreamTls fresh = compile(proto, at);
+    if (fresh == null) {
+      LOG.warning("TLS files changed but cannot be loaded; keeping the previous certificate: " + at.errors());
+      return;
+    }
+    context = fresh.context;
+    LOG.info("reloaded the TLS server context after its files changed");
   }
 
   public List<String> alpn() {

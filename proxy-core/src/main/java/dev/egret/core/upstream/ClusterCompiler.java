@@ -50,7 +50,8 @@ final class ClusterCompiler {
       "connect_timeout", "lb_policy", "load_assignment", "dns_refresh_rate", "dns_failure_refresh_rate",
       "respect_dns_ttl", "dns_lookup_family", "typed_extension_protocol_options", "transport_socket",
       "per_connection_buffer_limit_bytes", "common_lb_config", "least_request_lb_config",
-      "typed_dns_resolver_config", "outlier_detection", "original_dst_lb_config", "cleanup_interval");
+      "typed_dns_resolver_config", "outlier_detection", "original_dst_lb_config", "cleanup_interval",
+      "eds_cluster_config", "metadata");
   static final String CARES = "envoy.network.dns_resolver.cares";
   static final int DNS_PORT = 53;
 
@@ -69,6 +70,9 @@ final class ClusterCompiler {
       connectTimeout = positive(c.getConnectTimeout(), at.field("connect_timeout"));
     }
     LbPolicy policy = lbPolicy(c, at.field("lb_policy"));
+    if (c.hasMetadata()) { // data for internal_upstream passthrough and the config dump
+      Fields.allowOnly(c.getMetadata(), at.field("metadata"), Set.of("filter_metadata"));
+    }
     OriginalDst originalDst = null;
     if (type == DiscoveryType.ORIGINAL_DST) {
       if (policy != LbPolicy.CLUSTER_PROVIDED) {
@@ -120,6 +124,11 @@ final class ClusterCompiler {
       outlier = OutlierDetection.compile(c.getOutlierDetection(), at.field("outlier_detection"));
     }
     List<Endpoint> endpoints = endpoints(c, type, at.field("load_assignment"));
+    if (type == DiscoveryType.EDS) {
+      edsClusterConfig(c, at);
+    } else if (c.hasEdsClusterConfig()) {
+      at.field("eds_cluster_config").error("eds_cluster_config is only for clusters of type EDS");
+    }
     DnsSettings dns = dns(c, at);
     UpstreamHttpProtocol http = UpstreamHttpProtocol.DEFAULT;
     for (Map.Entry<String, Any> e : c.getTypedExtensionProtocolOptionsMap().entrySet()) {
@@ -168,6 +177,7 @@ final class ClusterCompiler {
       case STATIC -> DiscoveryType.STATIC;
       case STRICT_DNS -> DiscoveryType.STRICT_DNS;
       case LOGICAL_DNS -> DiscoveryType.LOGICAL_DNS;
+      case EDS -> DiscoveryType.EDS;
       case ORIGINAL_DST -> DiscoveryType.ORIGINAL_DST;
       case UNRECOGNIZED -> {
         at.error("unknown cluster discovery type " + c.getTypeValue());
@@ -175,7 +185,7 @@ final class ClusterCompiler {
       }
       default -> {
         at.error("cluster discovery type " + c.getType() + " is not supported by Egret"
-            + " (supported: STATIC, STRICT_DNS, LOGICAL_DNS, ORIGINAL_DST)");
+            + " (supported: STATIC, STRICT_DNS, LOGICAL_DNS, EDS, ORIGINAL_DST)");
         yield DiscoveryType.STATIC;
       }
     };
@@ -207,15 +217,53 @@ final class ClusterCompiler {
       }
       return out;
     }
-    ClusterLoadAssignment la = c.getLoadAssignment();
+    if (type == DiscoveryType.EDS) {
+      at.error("an EDS cluster takes its endpoints from EDS, not from load_assignment");
+      return out;
+    }
+    return assignment(c.getLoadAssignment(), type, at);
+  }
+
+  /** An EDS cluster's {@code eds_cluster_config}: its config source must be ADS (or unset, meaning ADS). */
+  private static void edsClusterConfig(Cluster c, ConfigPath at) {
+    ConfigPath e = at.field("eds_cluster_config");
+    Fields.allowOnly(c.getEdsClusterConfig(), e, Set.of("eds_config", "service_name"));
+    if (c.getEdsClusterConfig().hasEdsConfig()) {
+      ConfigPath s = e.field("eds_config");
+      Fields.allowOnly(c.getEdsClusterConfig().getEdsConfig(), s,
+          Set.of("ads", "resource_api_version", "initial_fetch_timeout"));
+      if (!c.getEdsClusterConfig().getEdsConfig().hasAds()) {
+        s.error("Egret takes EDS over ADS only: eds_config must be 'ads: {}'");
+      }
+    }
+  }
+
+  /**
+   * The endpoints of a {@code ClusterLoadAssignment}, as for a cluster of {@code type}; null entries
+   * are never returned (bad endpoints are reported at {@code at}).
+   */
+  static List<Endpoint> assignment(ClusterLoadAssignment la, DiscoveryType type, ConfigPath at) {
+    List<Endpoint> out = new ArrayList<>();
     Fields.allowOnly(la, at, Set.of("cluster_name", "endpoints"));
     int count = 0;
     for (int i = 0; i < la.getEndpointsCount(); i++) {
       LocalityLbEndpoints group = la.getEndpoints(i);
       ConfigPath g = at.field("endpoints").index(i);
-      Fields.allowOnly(group, g, Set.of("lb_endpoints"));
+      if (type == DiscoveryType.EDS) {
+        // what control planes put in EDS: the locality (and its weight, which Envoy too ignores without
+        // locality_weighted_lb_config) is informational; priorities other than 0 mean failover
+        Fields.allowOnly(group, g, Set.of("lb_endpoints", "locality", "load_balancing_weight", "priority"));
+        if (group.getPriority() != 0) {
+          g.field("priority").error("priority " + group.getPriority() + " is not supported by Egret (only 0)");
+        }
+      } else {
+        Fields.allowOnly(group, g, Set.of("lb_endpoints"));
+      }
       for (int j = 0; j < group.getLbEndpointsCount(); j++) {
         count++;
+        if (type == DiscoveryType.EDS && excluded(group.getLbEndpoints(j).getHealthStatus())) {
+          continue; // Envoy sends no traffic to hosts EDS marks unhealthy, draining or timed out
+        }
         Endpoint e = endpoint(group.getLbEndpoints(j), type, g.field("lb_endpoints").index(j));
         if (e != null) {
           out.add(e);
@@ -227,6 +275,13 @@ final class ClusterCompiler {
           + la.getEndpointsCount() + " localities and " + count + " endpoints");
     }
     return out;
+  }
+
+  private static boolean excluded(io.envoyproxy.envoy.config.core.v3.HealthStatus h) {
+    return switch (h) {
+      case UNHEALTHY, DRAINING, TIMEOUT -> true;
+      default -> false;
+    };
   }
 
   private static Endpoint endpoint(LbEndpoint lb, DiscoveryType type, ConfigPath at) {
@@ -252,7 +307,8 @@ final class ClusterCompiler {
       return null;
     }
     ConfigPath e = at.field("endpoint");
-    Fields.allowOnly(lb.getEndpoint(), e, Set.of("address", "health_check_config"));
+    Fields.allowOnly(lb.getEndpoint(), e, type == DiscoveryType.EDS
+        ? Set.of("address", "health_check_config", "hostname") : Set.of("address", "health_check_config"));
     if (lb.getEndpoint().hasHealthCheckConfig()) {
       // Istio sends an empty one; anything set would ask for active health checks, which Egret lacks
       Fields.allowOnly(lb.getEndpoint().getHealthCheckConfig(), e.field("health_check_config"), Set.of());
@@ -291,8 +347,8 @@ final class ClusterCompiler {
     String host = sa.getAddress();
     if (host.isEmpty()) {
       s.field("address").error("address is required");
-    } else if (type == DiscoveryType.STATIC && !NetUtil.isValidIpV4Address(host) && !NetUtil.isValidIpV6Address(host)) {
-      s.field("address").error("'" + host + "' is not an IP address; STATIC cluster endpoints must be IP"
+    } else if ((type == DiscoveryType.STATIC || type == DiscoveryType.EDS) && !NetUtil.isValidIpV4Address(host) && !NetUtil.isValidIpV6Address(host)) {
+      s.field("address").error("'" + host + "' is not an IP address; " + type + " cluster endpoints must be IP"
           + " addresses (use STRICT_DNS or LOGICAL_DNS for DNS names)");
     }
     int port = sa.getPortValue();

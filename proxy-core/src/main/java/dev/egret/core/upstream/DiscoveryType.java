@@ -8,6 +8,8 @@ public enum DiscoveryType {
   STRICT_DNS,
   /** One logical host whose address is the first IP returned for the single endpoint's name. */
   LOGICAL_DNS,
+  /** The endpoints come from EDS ({@code ClusterLoadAssignment}s), IP addresses only. */
+  EDS,
   /** Each request or connection goes where it was originally headed (see {@link OriginalDst}). */
   ORIGINAL_DST
 }

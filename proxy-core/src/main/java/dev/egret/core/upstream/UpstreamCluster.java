@@ -51,6 +51,7 @@ public final class UpstreamCluster implements AutoCloseable {
   private final OutlierDetector outlier;
   private final Object eligibleLock = new Object();
   private volatile HostSet hosts = HostSet.EMPTY;
+  private Map<Endpoint, Host> edsHosts = Map.of(); // guarded by eligibleLock: the last EDS assignment
   private volatile Eligible eligible = new Eligible(HostSet.EMPTY, false);
   private DnsDiscovery discovery; // guarded by this
   private ScheduledFuture<?> outlierTimer; // guarded by this
@@ -128,6 +129,44 @@ public final class UpstreamCluster implements AutoCloseable {
 
   public ClusterConfig config() {
     return config;
+  }
+
+  /**
+   * Compiles the endpoints of an EDS {@code ClusterLoadAssignment} (IP addresses only); returns null
+   * after recording errors at {@code at}.
+   */
+  public static List<Endpoint> compileAssignment(
+      io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment la, ConfigPath at) {
+    requireNonNull(la, "la");
+    int before = at.errorCount();
+    List<Endpoint> out = ClusterCompiler.assignment(la, DiscoveryType.EDS, at);
+    return at.errorCount() > before ? null : out;
+  }
+
+  /**
+   * Replaces the hosts of an EDS cluster with {@code endpoints}: a host whose endpoint (address,
+   * weight, metadata) stays keeps its {@link Host} object (so its counters and connections survive), the others are made
+   * anew. Marks the cluster {@linkplain #initialized() warm}. Any thread.
+   *
+   * @throws IllegalStateException if the cluster is not of type EDS
+   */
+  public void assign(List<Endpoint> endpoints) {
+    requireNonNull(endpoints, "endpoints");
+    if (config.type() != DiscoveryType.EDS) {
+      throw new IllegalStateException("cluster " + name() + " is " + config.type() + ", not EDS");
+    }
+    synchronized (eligibleLock) {
+      Map<Endpoint, Host> next = new java.util.LinkedHashMap<>();
+      for (Endpoint e : endpoints) {
+        if (!next.containsKey(e)) {
+          Host h = edsHosts.get(e);
+          next.put(e, h != null ? h : new Host(e));
+        }
+      }
+      edsHosts = next;
+      publish(new ArrayList<>(next.values()));
+    }
+    initialized.complete(null);
   }
 
   public String name() {
@@ -248,7 +287,7 @@ public final class UpstreamCluster implements AutoCloseable {
       long every = config.originalDst().cleanupInterval().toNanos();
       cleanupTimer = dnsLoop.scheduleWithFixedDelay(this::cleanupOriginalDst, every, every, TimeUnit.NANOSECONDS);
       initialized.complete(null);
-    } else if (config.type() != DiscoveryType.STATIC) {
+    } else if (config.type() != DiscoveryType.STATIC && config.type() != DiscoveryType.EDS) {
       discovery = new DnsDiscovery(this, dnsLoop, config.dns().resolverOr(dns).create(dnsLoop));
       discovery.start();
     }

@@ -124,7 +124,8 @@ public record UpstreamHttpProtocol(Version version, Duration idleTimeout, boolea
     }
     int maxStreams = DEFAULT_MAX_CONCURRENT_STREAMS;
     if (h2 != null) {
-      Fields.allowOnly(h2, h2At, Set.of("max_concurrent_streams"));
+      // allow_connect: CONNECT requests may use these connections (tcp_proxy tunneling_config does)
+      Fields.allowOnly(h2, h2At, Set.of("max_concurrent_streams", "allow_connect"));
       if (h2.hasMaxConcurrentStreams()) {
         long v = Integer.toUnsignedLong(h2.getMaxConcurrentStreams().getValue());
         if (v < 1) {

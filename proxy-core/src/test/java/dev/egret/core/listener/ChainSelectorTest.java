@@ -62,4 +62,42 @@ class ChainSelectorTest {
         .isEqualTo("default");
     assertThat(new ChainSelector(only, null).select(1, "b.example.com", "tls", List.of())).isNull();
   }
+
+  private static CidrRange cidr(String prefix, int len) {
+    return CidrRange.compile(prefix, len, dev.egret.core.config.ConfigPath.root("t"));
+  }
+
+  private static ConnectionFacts facts(String local, int port, String remote) {
+    return ConnectionFacts.accepted(new java.net.InetSocketAddress(local, port),
+        new java.net.InetSocketAddress(remote, 40000));
+  }
+
+  @Test
+  void destinationPrefixRangesPreferTheLongestMatchThenSourceRanges() {
+    ChainMatch vipA = new ChainMatch(5000, List.of(), null, List.of(), List.of(cidr("1.2.3.4", 32)), List.of(),
+        ChainMatch.SourceType.ANY, List.of(), List.of());
+    ChainMatch subnet = new ChainMatch(5000, List.of(), null, List.of(), List.of(cidr("1.2.0.0", 16)), List.of(),
+        ChainMatch.SourceType.ANY, List.of(), List.of());
+    ChainMatch fromPods = new ChainMatch(5000, List.of(), null, List.of(), List.of(cidr("1.2.0.0", 16)), List.of(),
+        ChainMatch.SourceType.ANY, List.of(cidr("10.0.0.0", 8)), List.of());
+    ChainSelector s = new ChainSelector(List.of(chain("subnet", subnet), chain("vip-a", vipA),
+        chain("from-pods", fromPods)), null);
+    assertThat(s.select(facts("1.2.3.4", 5000, "192.168.0.1")).name()).isEqualTo("vip-a");
+    assertThat(s.select(facts("1.2.9.9", 5000, "192.168.0.1")).name()).isEqualTo("subnet");
+    assertThat(s.select(facts("1.2.9.9", 5000, "10.1.1.1")).name()).isEqualTo("from-pods");
+    assertThat(s.select(facts("1.3.0.1", 5000, "10.1.1.1"))).isNull();
+    assertThat(s.select(facts("1.2.3.4", 5001, "10.1.1.1"))).isNull();
+  }
+
+  @Test
+  void sourcePortsAndSourceTypeNarrowLast() {
+    ChainMatch local = new ChainMatch(null, List.of(), null, List.of(), List.of(), List.of(),
+        ChainMatch.SourceType.SAME_IP_OR_LOOPBACK, List.of(), List.of());
+    ChainMatch port = new ChainMatch(null, List.of(), null, List.of(), List.of(), List.of(),
+        ChainMatch.SourceType.ANY, List.of(), List.of(40000));
+    ChainSelector s = new ChainSelector(List.of(chain("any", ChainMatch.ANY), chain("local", local),
+        chain("port", port)), null);
+    assertThat(s.select(facts("10.0.0.1", 80, "127.0.0.1")).name()).isEqualTo("local");
+    assertThat(s.select(facts("10.0.0.1", 80, "10.9.9.9")).name()).isEqualTo("port");
+  }
 }

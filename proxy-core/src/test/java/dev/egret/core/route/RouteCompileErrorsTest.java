@@ -33,12 +33,12 @@ class RouteCompileErrorsTest {
     List<ConfigError> errs = errors("{\"name\":\"rc\",\"internal_only_headers\":[\"x\"],\"virtual_hosts\":[{"
         + "\"name\":\"vh\",\"domains\":[\"*\"],\"require_tls\":\"ALL\",\"routes\":[{\"match\":{\"prefix\":\"/\","
         + "\"grpc\":{},\"headers\":[{\"name\":\"x\",\"string_match\":{\"exact\":\"y\"}}]},"
-        + "\"decorator\":{\"operation\":\"op\"},\"route\":{\"cluster\":\"a\"}}]}]}");
+        + "\"tracing\":{},\"route\":{\"cluster\":\"a\"}}]}]}");
     assertThat(errs).extracting(ConfigError::path).containsExactlyInAnyOrder(
         "internal_only_headers",
         "virtual_hosts[0].require_tls",
         "virtual_hosts[0].routes[0].match.grpc",
-        "virtual_hosts[0].routes[0].decorator");
+        "virtual_hosts[0].routes[0].tracing");
   }
 
   @Test

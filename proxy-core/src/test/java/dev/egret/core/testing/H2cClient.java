@@ -87,6 +87,16 @@ public final class H2cClient implements AutoCloseable {
         .windowSize(codec.connection().connectionStream())).get(5, TimeUnit.SECONDS);
   }
 
+  /** Whether the server sent GOAWAY on this connection. */
+  public boolean goAwayReceived() throws Exception {
+    return channel.eventLoop().submit(() -> codec.connection().goAwayReceived()).get(5, TimeUnit.SECONDS);
+  }
+
+  /** Whether the connection is still open. */
+  public boolean isOpen() {
+    return channel.isActive();
+  }
+
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
