@@ -13,6 +13,7 @@ import dev.egret.core.dynamic.XdsClientFactory;
 import dev.egret.core.internal.InternalListeners;
 import dev.egret.core.listener.ListenerConfig;
 import dev.egret.core.listener.ListenerRuntime;
+import dev.egret.core.overload.OverloadManagerRuntime;
 import dev.egret.core.stats.Stats;
 import dev.egret.core.upstream.DnsResolverFactory;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
@@ -39,6 +40,7 @@ public final class EgretServer implements AutoCloseable {
   private final RuntimeConfig config;
   private final List<ListenerRuntime> listeners = new ArrayList<>();
   private final InternalListeners internalListeners = new InternalListeners();
+  private OverloadManagerRuntime overload;
   private AdminServer admin;
   private volatile boolean ready;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -105,13 +107,15 @@ public final class EgretServer implements AutoCloseable {
 
   private void startRuntime() throws InterruptedException {
     config.clusters().values().forEach(c -> c.start(workers.next()));
+    overload = new OverloadManagerRuntime(config.overload(), stats);
+    overload.start(workers.next());
     for (ListenerConfig l : config.listeners()) {
       if (l.internal()) {
-        listeners.add(ListenerRuntime.registerInternal(l, internalListeners));
+        listeners.add(ListenerRuntime.registerInternal(l, internalListeners, overload));
         continue;
       }
       try {
-        listeners.add(ListenerRuntime.bind(l, boss, workers));
+        listeners.add(ListenerRuntime.bind(l, boss, workers, overload));
       } catch (RuntimeException e) {
         throw new IllegalStateException("cannot bind listener '" + l.name() + "' to "
             + l.address() + ": " + e.getMessage(), e);
@@ -170,7 +174,7 @@ public final class EgretServer implements AutoCloseable {
       java.util.Set<String> staticListeners = new java.util.HashSet<>();
       config.listeners().forEach(l -> staticListeners.add(l.name()));
       dynamic = new ResourceManager(new ResourceManager.Context(stats, accessLogWriter, recentAccessLog, dns,
-          boss, workers, config.clusters(), staticListeners, internalListeners));
+          boss, workers, config.clusters(), staticListeners, internalListeners, overload));
     }
     return dynamic;
   }
@@ -264,6 +268,9 @@ public final class EgretServer implements AutoCloseable {
       admin.close();
     }
     config.clusters().values().forEach(c -> c.close());
+    if (overload != null) {
+      overload.close();
+    }
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     accessLogWriter.close();

@@ -10,6 +10,8 @@ import dev.egret.core.listener.ListenerCompiler;
 import dev.egret.core.internal.InternalListeners;
 import dev.egret.core.listener.ListenerConfig;
 import dev.egret.core.network.NetworkFilterRegistry;
+import dev.egret.core.overload.OverloadCompiler;
+import dev.egret.core.overload.OverloadConfig;
 import dev.egret.core.tcp.DirectTcpConnector;
 import dev.egret.core.tcp.TcpProxyCompiler;
 import dev.egret.core.pool.PoolRegistry;
@@ -75,7 +77,8 @@ public final class ConfigCompiler {
     requireNonNull(dns, "dns");
     requireNonNull(internalListeners, "internalListeners");
     ConfigPath root = ConfigPath.root("");
-    Fields.allowOnly(b, root, Set.of("node", "admin", "static_resources", "dynamic_resources"));
+    Fields.allowOnly(b, root, Set.of("node", "admin", "static_resources", "dynamic_resources",
+        "overload_manager", "layered_runtime"));
     InetSocketAddress admin = b.hasAdmin() ? admin(b.getAdmin(), root.field("admin")) : null;
     ConfigPath sr = root.field("static_resources");
     Fields.allowOnly(b.getStaticResources(), sr, Set.of("listeners", "clusters", "secrets"));
@@ -146,8 +149,10 @@ public final class ConfigCompiler {
       }
       listeners.add(lc);
     }
+    // listeners may also come over LDS: then a runtime key may name one not in the bootstrap
+    OverloadConfig overload = OverloadCompiler.compile(b, root, b.hasDynamicResources() ? null : names.keySet());
     root.throwIfErrors();
-    return new RuntimeConfig(source, Instant.now(), admin, listeners, clusters);
+    return new RuntimeConfig(source, Instant.now(), admin, listeners, clusters, overload);
   }
 
   private static InetSocketAddress admin(Admin a, ConfigPath at) {

@@ -16,14 +16,24 @@ import java.util.Map;
  * @param adminAddress where the admin server binds, or null
  * @param listeners    the listeners, in configuration order
  * @param clusters     clusters by name
+ * @param overload     the overload manager and connection limits ({@code overload_manager},
+ *                     {@code layered_runtime})
  */
 public record RuntimeConfig(
     Bootstrap bootstrap,
     Instant loadedAt,
     InetSocketAddress adminAddress,
     List<ListenerConfig> listeners,
-    Map<String, ClusterRuntime> clusters) {
+    Map<String, ClusterRuntime> clusters,
+    dev.egret.core.overload.OverloadConfig overload) {
+  /** Without overload settings ({@link dev.egret.core.overload.OverloadConfig#DEFAULT}). */
+  public RuntimeConfig(Bootstrap bootstrap, Instant loadedAt, InetSocketAddress adminAddress,
+      List<ListenerConfig> listeners, Map<String, ClusterRuntime> clusters) {
+    this(bootstrap, loadedAt, adminAddress, listeners, clusters, dev.egret.core.overload.OverloadConfig.DEFAULT);
+  }
+
   public RuntimeConfig {
+    java.util.Objects.requireNonNull(overload, "overload");
     listeners = List.copyOf(listeners);
     clusters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(clusters));
   }

@@ -79,7 +79,17 @@ public final class ResourceManager implements AutoCloseable {
   public record Context(Stats stats, AccessLogWriter accessLogWriter, AccessLog recentEntries,
       DnsResolverFactory dns, EventLoopGroup boss, EventLoopGroup workers,
       Map<String, ClusterRuntime> staticClusters, Set<String> staticListeners,
-      dev.egret.core.internal.InternalListeners internalListeners) {
+      dev.egret.core.internal.InternalListeners internalListeners,
+      dev.egret.core.overload.OverloadManagerRuntime overload) {
+    /** Without an overload manager (dynamic listeners then enforce no connection limits). */
+    public Context(Stats stats, AccessLogWriter accessLogWriter, AccessLog recentEntries,
+        DnsResolverFactory dns, EventLoopGroup boss, EventLoopGroup workers,
+        Map<String, ClusterRuntime> staticClusters, Set<String> staticListeners,
+        dev.egret.core.internal.InternalListeners internalListeners) {
+      this(stats, accessLogWriter, recentEntries, dns, boss, workers, staticClusters, staticListeners,
+          internalListeners, null);
+    }
+
     public Context {
       requireNonNull(internalListeners, "internalListeners");
       requireNonNull(stats, "stats");
@@ -599,8 +609,8 @@ public final class ResourceManager implements AutoCloseable {
 
   /** Binds a listener, or registers an internal one by name. */
   private ListenerRuntime open(ListenerConfig c) throws InterruptedException {
-    return c.internal() ? ListenerRuntime.registerInternal(c, ctx.internalListeners())
-        : ListenerRuntime.bind(c, ctx.boss(), ctx.workers());
+    return c.internal() ? ListenerRuntime.registerInternal(c, ctx.internalListeners(), ctx.overload())
+        : ListenerRuntime.bind(c, ctx.boss(), ctx.workers(), ctx.overload());
   }
 
   /** Whether {@code b} can take over {@code a}'s socket (or internal name) as it is. */

@@ -2,6 +2,7 @@ package dev.egret.core.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.egret.core.overload.OverloadManagerRuntime;
 import dev.egret.core.http.filter.HttpFilter;
 import dev.egret.core.http.filter.HttpFilterCallbacks;
 import dev.egret.core.http.filter.HttpFilterFactory;
@@ -494,6 +495,14 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
       sendLocalReply(400, "", problem, null);
       return;
     }
+    OverloadManagerRuntime.Verdict overload = OverloadManagerRuntime.onRequest(ctx.channel(), config.stats());
+    if (overload == OverloadManagerRuntime.Verdict.REJECT) {
+      sendLocalReply(503, "envoy overloaded", "overload", ResponseFlag.OVERLOAD_MANAGER);
+      return;
+    }
+    if (overload == OverloadManagerRuntime.Verdict.CLOSE_AFTER) {
+      closeAfterResponse = true;
+    }
     filters = newFilters();
     nextFilter = 0;
     runRequestFilters();
@@ -810,6 +819,9 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
   private void clientGone(ResponseFlag flag) {
     if (!streamActive) {
       return;
+    }
+    if (flag == ResponseFlag.DOWNSTREAM_REMOTE_RESET) {
+      config.stats().downstreamRqRxReset.inc(); // Envoy's downstream_rq_rx_reset
     }
     boolean cleanTunnelEnd = tunnel && responseStarted && (downstreamResetCode == 0 || downstreamResetCode == 8);
     if (!responseComplete || (tunnel && !requestComplete)) {

@@ -161,12 +161,15 @@ public final class HcmCompiler {
     if (p.hasHttp2ProtocolOptions()) {
       Http2ProtocolOptions o = p.getHttp2ProtocolOptions();
       ConfigPath h2at = at.field("http2_protocol_options");
-      Fields.allowOnly(o, h2at, Set.of("max_concurrent_streams",
+      Set<String> h2Fields = new java.util.HashSet<>(Http2FloodLimits.FIELDS);
+      h2Fields.addAll(Set.of("max_concurrent_streams",
           "initial_stream_window_size", "initial_connection_window_size", "allow_connect", "connection_keepalive"));
+      Fields.allowOnly(o, h2at, h2Fields);
       h2 = new HcmConfig.Http2Limits(
           o.hasMaxConcurrentStreams() ? o.getMaxConcurrentStreams().getValue() : h2.maxConcurrentStreams(),
           o.hasInitialStreamWindowSize() ? o.getInitialStreamWindowSize().getValue() : h2.initialStreamWindow(),
-          o.hasInitialConnectionWindowSize() ? o.getInitialConnectionWindowSize().getValue() : h2.initialConnectionWindow());
+          o.hasInitialConnectionWindowSize() ? o.getInitialConnectionWindowSize().getValue() : h2.initialConnectionWindow(),
+          Http2FloodLimits.compile(o, h2at));
       if (o.hasConnectionKeepalive()) {
         keepalive = keepalive(o.getConnectionKeepalive(), h2at.field("connection_keepalive"));
       }

@@ -96,8 +96,18 @@ public record HcmConfig(
     HTTP2
   }
 
-  /** HTTP/2 settings for downstream connections (hardening.md §1 defaults). */
-  public record Http2Limits(long maxConcurrentStreams, int initialStreamWindow, int initialConnectionWindow) {
+  /**
+   * HTTP/2 settings for downstream connections (hardening.md §1 defaults).
+   *
+   * @param floods the abuse limits {@link Http2Guards} enforces (hardening.md §3)
+   */
+  public record Http2Limits(long maxConcurrentStreams, int initialStreamWindow, int initialConnectionWindow,
+      Http2FloodLimits floods) {
+    /** With the default flood limits. */
+    public Http2Limits(long maxConcurrentStreams, int initialStreamWindow, int initialConnectionWindow) {
+      this(maxConcurrentStreams, initialStreamWindow, initialConnectionWindow, Http2FloodLimits.DEFAULT);
+    }
+
     public static final Http2Limits DEFAULT = new Http2Limits(100, 64 * 1024, 1024 * 1024);
     /**
      * Defaults of a connection manager that accepts HTTP/2 CONNECT (an HBONE server): ztunnel's

@@ -10,7 +10,6 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -142,13 +141,12 @@ public final class HttpPipelines {
       p.addLast("egret-idle", new IdleStateHandler(0, 0, config.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
       p.addLast("egret-idle-close", new IdleCloser());
     }
-    p.addLast("egret-h2", Http2FrameCodecBuilder.forServer()
+    p.addLast("egret-h2-guard", new Http2Guards(limits.floods(), config.stats(), config.maxRequestHeadersBytes()));
+    p.addLast("egret-h2", Http2Guards.codecBuilder(limits.floods(), config.stats().http2) // Netty's limits as backstops
         .initialSettings(settings)
         .validateHeaders(true)
         .autoAckPingFrame(true)
         .autoAckSettingsFrame(true)
-        .decoderEnforceMaxConsecutiveEmptyDataFrames(1)
-        .encoderEnforceMaxQueuedControlFrames(1000)
         .build());
     if (config.keepalive().enabled()) {
       p.addLast("egret-h2-keepalive", new Http2PingKeepalive(config.keepalive()));

@@ -8,6 +8,7 @@ import dev.egret.core.http.ConnectionInfo;
 import dev.egret.core.internal.InternalChannel;
 import dev.egret.core.internal.InternalListeners;
 import dev.egret.core.network.ConnectionFilters;
+import dev.egret.core.overload.OverloadManagerRuntime;
 import dev.egret.core.stream.DynamicMetadata;
 import dev.egret.core.stream.FilterState;
 import dev.egret.core.stream.StreamInfo;
@@ -48,6 +49,7 @@ public final class ListenerRuntime {
   private volatile Generation current;
   private volatile Channel serverChannel; // null for an internal listener
   private volatile Runnable unregister; // null for a bound listener
+  private volatile OverloadManagerRuntime overload; // connection limits and overload actions; nullable
 
   private ListenerRuntime(ListenerConfig config) {
     this.current = new Generation(config, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
@@ -59,11 +61,22 @@ public final class ListenerRuntime {
    * dynamic metadata their opener passed. {@link #update} swaps its configuration for new connections.
    */
   public static ListenerRuntime registerInternal(ListenerConfig config, InternalListeners registry) {
+    return registerInternal(config, registry, null);
+  }
+
+  /**
+   * As {@link #registerInternal(ListenerConfig, InternalListeners)}; its connections carry
+   * {@code overload} (nullable) for request-level overload actions. In-process connections are not
+   * counted against connection limits.
+   */
+  public static ListenerRuntime registerInternal(ListenerConfig config, InternalListeners registry,
+      OverloadManagerRuntime overload) {
     requireNonNull(config);
     if (!config.internal()) {
       throw new IllegalArgumentException("listener '" + config.name() + "' is not internal");
     }
     ListenerRuntime rt = new ListenerRuntime(config);
+    rt.overload = overload;
     Consumer<Channel> acceptor = ch -> {
       ListenerConfig c = rt.current.config();
       ch.config().setAutoRead(false);
@@ -79,8 +92,18 @@ public final class ListenerRuntime {
   /** Binds the listener; blocks until bound (or throws why it could not be). */
   public static ListenerRuntime bind(ListenerConfig config, EventLoopGroup boss, EventLoopGroup workers)
       throws InterruptedException {
+    return bind(config, boss, workers, null);
+  }
+
+  /**
+   * As {@link #bind(ListenerConfig, EventLoopGroup, EventLoopGroup)}, admitting each connection through
+   * {@code overload} (nullable): connection limits and overload actions, counted in the listener's stats.
+   */
+  public static ListenerRuntime bind(ListenerConfig config, EventLoopGroup boss, EventLoopGroup workers,
+      OverloadManagerRuntime overload) throws InterruptedException {
     requireNonNull(config);
     ListenerRuntime rt = new ListenerRuntime(config);
+    rt.overload = overload;
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(Transports.serverChannel())
@@ -97,12 +120,24 @@ public final class ListenerRuntime {
           }
         });
     rt.serverChannel = b.bind(config.address()).sync().channel();
+    if (overload != null) {
+      overload.registerAcceptor(rt.serverChannel);
+    }
     return rt;
   }
 
   /** A new connection takes the configuration current at accept time, and keeps it. */
   private void accepted(Channel ch) {
     Generation g = current;
+    OverloadManagerRuntime om = overload;
+    if (om != null) {
+      if (g.config().internal()) {
+        om.attach(ch); // in process: not counted against connection limits
+      } else if (!om.admit(ch, g.config().name(), g.config().stats())) {
+        ch.close(); // over a connection limit, or shed by the overload manager
+        return;
+      }
+    }
     g.connections().add(ch);
     accept(g.config(), ch);
     if (current != g) {

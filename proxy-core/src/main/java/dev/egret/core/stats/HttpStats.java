@@ -17,6 +17,14 @@ public final class HttpStats {
   public final StatCounter downstreamRqMaxDurationReached;
   public final StatCounter noRoute;
   public final StatCounter noCluster;
+  /** Connections closed by the premature-reset rule (Rapid Reset, hardening.md §3). */
+  public final StatCounter downstreamRqTooManyPrematureResets;
+  /** Requests refused by the overload manager ({@code stop_accepting_requests}). */
+  public final StatCounter downstreamRqOverloadClose;
+  /** Connections told to close by the overload manager ({@code disable_http_keepalive}). */
+  public final StatCounter downstreamCxOverloadDisableKeepalive;
+  /** The server-wide downstream {@code http2.*} codec stats. */
+  public final Http2Stats http2;
   private final StatCounter[] downstreamRqXx;
 
   HttpStats(Stats stats, String prefix) {
@@ -34,6 +42,10 @@ public final class HttpStats {
     downstreamRqMaxDurationReached = stats.counter("envoy.http.downstream_rq_max_duration_reached", t);
     noRoute = stats.counter("envoy.http.no_route", t);
     noCluster = stats.counter("envoy.http.no_cluster", t);
+    downstreamRqTooManyPrematureResets = stats.counter("envoy.http.downstream_rq_too_many_premature_resets", t);
+    downstreamRqOverloadClose = stats.counter("envoy.http.downstream_rq_overload_close", t);
+    downstreamCxOverloadDisableKeepalive = stats.counter("envoy.http.downstream_cx_overload_disable_keepalive", t);
+    http2 = new Http2Stats(stats);
     downstreamRqXx = stats.codeClasses("envoy.http.downstream_rq_xx", t);
   }
 
