@@ -18,6 +18,8 @@ import java.net.InetSocketAddress;
  * @param dynamicMetadata the connection's dynamic metadata (PROXY protocol TLVs, network filters)
  * @param directRemote the physical peer's address ({@code remote} is what PROXY protocol or
  *                     original_dst said the client is); equal to {@code remote} when neither ran
+ * @param peerCertificate the certificate the TLS client presented, or null (plain text, no client
+ *                     certificate); {@code x-forwarded-client-cert} is built from it
  */
 public record ConnectionInfo(
     InetSocketAddress local,
@@ -28,7 +30,8 @@ public record ConnectionInfo(
     String localUriSan,
     FilterState filterState,
     DynamicMetadata dynamicMetadata,
-    InetSocketAddress directRemote) {
+    InetSocketAddress directRemote,
+    PeerCertificate peerCertificate) {
 
   public ConnectionInfo {
     java.util.Objects.requireNonNull(filterState, "filterState");
@@ -36,6 +39,13 @@ public record ConnectionInfo(
     if (directRemote == null) {
       directRemote = remote;
     }
+  }
+
+  /** A connection without a client certificate. */
+  public ConnectionInfo(InetSocketAddress local, InetSocketAddress remote, boolean tls, String sni,
+      String peerUriSan, String localUriSan, FilterState filterState, DynamicMetadata dynamicMetadata,
+      InetSocketAddress directRemote) {
+    this(local, remote, tls, sni, peerUriSan, localUriSan, filterState, dynamicMetadata, directRemote, null);
   }
 
   /** A connection whose remote address is its physical peer. */

@@ -63,6 +63,9 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
       "x-envoy-expected-rq-timeout-ms", "x-envoy-force-trace", "x-envoy-ip-tags",
       "x-envoy-original-url", "x-envoy-hedge-on-per-try-timeout");
 
+  /** {@link #prepare} asks for a 307 to the (unescaped, normalised) path. */
+  private static final String REDIRECT_TO_NORMALIZED_PATH = new String("redirect");
+
   private final HcmConfig config;
   private final ConnectionInfo connection;
   private final boolean http2;
@@ -490,6 +493,12 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
       return;
     }
     String problem = prepare(req);
+    if (problem == REDIRECT_TO_NORMALIZED_PATH) { // path_with_escaped_slashes_action UNESCAPE_AND_REDIRECT
+      HttpHeaders location = new io.netty.handler.codec.http.DefaultHttpHeaders();
+      location.set(HttpHeaderNames.LOCATION, req.uri());
+      sendLocalReply(307, "", "path_normalization_failed", null, location);
+      return;
+    }
     if (problem != null) {
       closeAfterResponse = true;
       sendLocalReply(400, "", problem, null);
@@ -700,12 +709,31 @@ public final class DownstreamStream extends ChannelInboundHandlerAdapter
         return "invalid_connect_authority";
       }
     } else {
-      String normalized = PathNormalizer.normalize(req.uri(), config.normalizePath(), config.mergeSlashes());
+      String uri = req.uri();
+      boolean redirect = false;
+      EscapedSlashesAction escaped = config.extras().escapedSlashes();
+      if (escaped != EscapedSlashesAction.KEEP_UNCHANGED) {
+        String unescaped = EscapedSlashesAction.unescapeSlashes(uri);
+        if (unescaped != uri) {
+          boolean grpc = String.valueOf(h.get(HttpHeaderNames.CONTENT_TYPE)).startsWith("application/grpc");
+          if (escaped == EscapedSlashesAction.REJECT_REQUEST
+              || (escaped == EscapedSlashesAction.UNESCAPE_AND_REDIRECT && grpc)) {
+            return "path_normalization_failed"; // gRPC clients do not follow redirects
+          }
+          redirect = escaped == EscapedSlashesAction.UNESCAPE_AND_REDIRECT;
+          uri = unescaped;
+        }
+      }
+      String normalized = PathNormalizer.normalize(uri, config.normalizePath(), config.mergeSlashes());
       if (normalized == null) {
         return "path_normalization_failed";
       }
       req.setUri(normalized);
+      if (redirect) {
+        return REDIRECT_TO_NORMALIZED_PATH;
+      }
     }
+    config.extras().forwardClientCert().apply(h, connection.peerCertificate());
     String proto = connection.tls() ? "https" : "http";
     if (config.useRemoteAddress()) {
       if (config.xffNumTrustedHops() == 0 || !h.contains("x-forwarded-proto")) {

@@ -33,9 +33,17 @@ import java.util.function.Function;
  * Compiles {@code envoy.filters.network.http_connection_manager} into an {@link HcmConfig}. Defaults
  * follow hardening.md where it deliberately differs from Envoy (a 10 s request-headers timeout);
  * otherwise Envoy's.
+ *
+ * <p>{@code tracing} and {@code request_id_extension} (UUID only) are accepted as no-ops: Egret does
+ * not trace, and always makes UUID request ids. A tracing {@code provider} is rejected.
+ * {@code forward_client_cert_details} / {@code set_current_client_cert_details} build
+ * {@code x-forwarded-client-cert} ({@link ForwardClientCert}); {@code path_with_escaped_slashes_action}
+ * runs before {@code normalize_path} ({@link EscapedSlashesAction}).
  */
 public final class HcmCompiler {
   static final String ROUTER_TYPE = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
+  static final String UUID_REQUEST_ID_TYPE =
+      "type.googleapis.com/envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig";
   static final long DEFAULT_REQUEST_HEADERS_TIMEOUT_MS = 10_000;
   static final long DEFAULT_IDLE_TIMEOUT_MS = 3_600_000;
   static final long DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000;
@@ -99,7 +107,17 @@ public final class HcmCompiler {
         "server_name", "access_log", "use_remote_address", "xff_num_trusted_hops", "normalize_path",
         "merge_slashes", "generate_request_id", "preserve_external_request_id", "request_headers_timeout",
         "common_http_protocol_options", "http_protocol_options", "http2_protocol_options",
-        "max_request_headers_kb", "stream_idle_timeout", "request_timeout", "rds", "upgrade_configs"));
+        "max_request_headers_kb", "stream_idle_timeout", "request_timeout", "rds", "upgrade_configs",
+        "forward_client_cert_details", "set_current_client_cert_details", "tracing", "request_id_extension",
+        "path_with_escaped_slashes_action"));
+    HcmConfig.Extras extras = new HcmConfig.Extras(forwardClientCert(p, at),
+        escapedSlashes(p, at.field("path_with_escaped_slashes_action")));
+    if (p.hasTracing()) {
+      tracing(p.getTracing(), at.field("tracing"));
+    }
+    if (p.hasRequestIdExtension()) {
+      requestIdExtension(p.getRequestIdExtension(), at.field("request_id_extension"));
+    }
     boolean connectUpgrade = connectUpgrade(p, at.field("upgrade_configs"));
     if (p.getStatPrefix().isEmpty()) {
       at.field("stat_prefix").error("stat_prefix is required");
@@ -199,7 +217,75 @@ public final class HcmCompiler {
         headersKb * 1024, maxHeadersCount, headersTimeout, idleMs, h2,
         p.hasStreamIdleTimeout() ? Addresses.millis(p.getStreamIdleTimeout()) : DEFAULT_STREAM_IDLE_TIMEOUT_MS,
         p.hasRequestTimeout() ? Addresses.millis(p.getRequestTimeout()) : 0, maxStreamMs,
-        connectUpgrade, allowConnect, keepalive);
+        connectUpgrade, allowConnect, keepalive, extras);
+  }
+
+  /** {@code forward_client_cert_details} and {@code set_current_client_cert_details}. */
+  private static ForwardClientCert forwardClientCert(HttpConnectionManager p, ConfigPath at) {
+    ForwardClientCert.Mode mode = switch (p.getForwardClientCertDetails()) {
+      case SANITIZE -> ForwardClientCert.Mode.SANITIZE;
+      case FORWARD_ONLY -> ForwardClientCert.Mode.FORWARD_ONLY;
+      case APPEND_FORWARD -> ForwardClientCert.Mode.APPEND_FORWARD;
+      case SANITIZE_SET -> ForwardClientCert.Mode.SANITIZE_SET;
+      case ALWAYS_FORWARD_ONLY -> ForwardClientCert.Mode.ALWAYS_FORWARD_ONLY;
+      default -> {
+        at.field("forward_client_cert_details").error("unknown forward_client_cert_details "
+            + p.getForwardClientCertDetailsValue());
+        yield ForwardClientCert.Mode.SANITIZE;
+      }
+    };
+    HttpConnectionManager.SetCurrentClientCertDetails d = p.getSetCurrentClientCertDetails();
+    Fields.allowOnly(d, at.field("set_current_client_cert_details"),
+        Set.of("subject", "cert", "chain", "dns", "uri"));
+    return new ForwardClientCert(mode, d.hasSubject() && d.getSubject().getValue(), d.getCert(), d.getChain(),
+        d.getDns(), d.getUri());
+  }
+
+  private static EscapedSlashesAction escapedSlashes(HttpConnectionManager p, ConfigPath at) {
+    return switch (p.getPathWithEscapedSlashesAction()) {
+      case IMPLEMENTATION_SPECIFIC_DEFAULT, KEEP_UNCHANGED -> EscapedSlashesAction.KEEP_UNCHANGED;
+      case REJECT_REQUEST -> EscapedSlashesAction.REJECT_REQUEST;
+      case UNESCAPE_AND_REDIRECT -> EscapedSlashesAction.UNESCAPE_AND_REDIRECT;
+      case UNESCAPE_AND_FORWARD -> EscapedSlashesAction.UNESCAPE_AND_FORWARD;
+      default -> {
+        at.error("unknown path_with_escaped_slashes_action " + p.getPathWithEscapedSlashesActionValue());
+        yield EscapedSlashesAction.KEEP_UNCHANGED;
+      }
+    };
+  }
+
+  /**
+   * {@code tracing}: accepted and ignored — Egret does not trace (no spans are made or sent). What
+   * istiod sends (sampling percentages, {@code custom_tags}, {@code verbose}, {@code
+   * max_path_tag_length}, {@code spawn_upstream_span}) is therefore a no-op; a tracing {@code provider}
+   * would promise spans that never leave, so it is rejected.
+   */
+  private static void tracing(HttpConnectionManager.Tracing t, ConfigPath at) {
+    Fields.allowOnly(t, at, Set.of("client_sampling", "random_sampling", "overall_sampling", "verbose",
+        "max_path_tag_length", "custom_tags", "spawn_upstream_span"));
+  }
+
+  /**
+   * {@code request_id_extension}: only the UUID extension, which is what Egret does anyway
+   * ({@code x-request-id} as a random UUID, see {@link RequestIds}); {@code pack_trace_reason} and
+   * {@code use_request_id_for_trace_sampling} only matter to tracing, which Egret does not do.
+   */
+  private static void requestIdExtension(io.envoyproxy.envoy.extensions.filters.network.http_connection_manager
+      .v3.RequestIDExtension r, ConfigPath at) {
+    Fields.allowOnly(r, at, Set.of("typed_config"));
+    String type = r.getTypedConfig().getTypeUrl();
+    if (!type.equals(UUID_REQUEST_ID_TYPE)) {
+      at.field("typed_config").error("request id extension " + type + " is not supported by Egret (only "
+          + UUID_REQUEST_ID_TYPE + ")");
+      return;
+    }
+    try {
+      Fields.allowOnly(r.getTypedConfig().unpack(
+          io.envoyproxy.envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig.class), at.field("typed_config"),
+          Set.of("pack_trace_reason", "use_request_id_for_trace_sampling"));
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      at.field("typed_config").error("cannot decode: " + e.getMessage());
+    }
   }
 
   /**

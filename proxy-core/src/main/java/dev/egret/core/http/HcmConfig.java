@@ -37,6 +37,8 @@ import java.util.function.Consumer;
  * @param allowConnect            {@code http2_protocol_options.allow_connect}: HTTP/2 CONNECT is
  *                                accepted (otherwise the stream is reset)
  * @param keepalive               {@code http2_protocol_options.connection_keepalive}
+ * @param extras                  request mutations added later ({@code forward_client_cert_details},
+ *                                {@code path_with_escaped_slashes_action})
  */
 public record HcmConfig(
     String statPrefix,
@@ -62,7 +64,38 @@ public record HcmConfig(
     long maxStreamDurationMillis,
     boolean connectUpgrade,
     boolean allowConnect,
-    Http2Keepalive keepalive) {
+    Http2Keepalive keepalive,
+    Extras extras) {
+
+  /** As the canonical constructor, with {@link Extras#DEFAULT}. */
+  public HcmConfig(String statPrefix, HttpStats stats, List<dev.egret.core.http.filter.HttpFilterFactory> filters,
+      HttpRouter router, Codec codec, String serverName, List<Consumer<StreamInfo>> accessLogs,
+      boolean useRemoteAddress, int xffNumTrustedHops, boolean normalizePath, boolean mergeSlashes,
+      boolean generateRequestId, boolean preserveExternalRequestId, int maxRequestHeadersBytes,
+      int maxHeadersCount, long requestHeadersTimeoutMillis, long idleTimeoutMillis, Http2Limits http2,
+      long streamIdleTimeoutMillis, long requestTimeoutMillis, long maxStreamDurationMillis,
+      boolean connectUpgrade, boolean allowConnect, Http2Keepalive keepalive) {
+    this(statPrefix, stats, filters, router, codec, serverName, accessLogs, useRemoteAddress, xffNumTrustedHops,
+        normalizePath, mergeSlashes, generateRequestId, preserveExternalRequestId, maxRequestHeadersBytes,
+        maxHeadersCount, requestHeadersTimeoutMillis, idleTimeoutMillis, http2, streamIdleTimeoutMillis,
+        requestTimeoutMillis, maxStreamDurationMillis, connectUpgrade, allowConnect, keepalive, Extras.DEFAULT);
+  }
+
+  /**
+   * Request handling beyond the original set of fields.
+   *
+   * @param forwardClientCert {@code forward_client_cert_details} + {@code set_current_client_cert_details}
+   * @param escapedSlashes    {@code path_with_escaped_slashes_action}
+   */
+  public record Extras(ForwardClientCert forwardClientCert, EscapedSlashesAction escapedSlashes) {
+    /** Envoy's defaults: XFCC sanitised, escaped slashes kept. */
+    public static final Extras DEFAULT = new Extras(ForwardClientCert.SANITIZE, EscapedSlashesAction.KEEP_UNCHANGED);
+
+    public Extras {
+      requireNonNull(forwardClientCert, "forwardClientCert");
+      requireNonNull(escapedSlashes, "escapedSlashes");
+    }
+  }
 
   /** A connection manager without CONNECT and without HTTP/2 keep-alive. */
   public HcmConfig(String statPrefix, HttpStats stats, List<dev.egret.core.http.filter.HttpFilterFactory> filters,
@@ -79,6 +112,7 @@ public record HcmConfig(
 
   public HcmConfig {
     requireNonNull(keepalive, "keepalive");
+    requireNonNull(extras, "extras");
     requireNonNull(statPrefix, "statPrefix");
     requireNonNull(stats, "stats");
     filters = List.copyOf(filters);

@@ -267,7 +267,8 @@ public final class ListenerRuntime {
     SSLSession session = ssl.engine().getSession();
     String sni = f.serverName() != null ? f.serverName() : requestedServerName(session);
     return new ConnectionInfo(local, remote, true, sni, DownstreamTls.peerUriSan(session),
-        DownstreamTls.localUriSan(session), f.filterState(), f.dynamicMetadata(), direct);
+        DownstreamTls.localUriSan(session), f.filterState(), f.dynamicMetadata(), direct,
+        dev.egret.core.http.PeerCertificate.from(session));
   }
 
   private static String requestedServerName(SSLSession session) {

@@ -32,12 +32,27 @@ public final class ClusterAction {
   private final Duration maxGrpcTimeout; // nullable: grpc-timeout not used
   private final Duration maxStreamDuration; // nullable
   private final ConnectUpgrade connectUpgrade;
+  private final Duration grpcTimeoutHeaderMax; // nullable: grpc-timeout does not set the stream duration
+  private final Duration grpcTimeoutHeaderOffset; // nullable
 
   ClusterAction(String cluster, List<WeightedCluster> weighted, String clusterHeader,
       int clusterNotFoundStatus, PathRewrite pathRewrite, String hostRewriteLiteral,
       boolean autoHostRewrite, Duration timeout, RetryPolicy retryPolicy, boolean includeRequestAttemptCount,
       boolean includeAttemptCountInResponse, Duration idleTimeout, Duration maxGrpcTimeout,
       Duration maxStreamDuration, ConnectUpgrade connectUpgrade) {
+    this(cluster, weighted, clusterHeader, clusterNotFoundStatus, pathRewrite, hostRewriteLiteral, autoHostRewrite,
+        timeout, retryPolicy, includeRequestAttemptCount, includeAttemptCountInResponse, idleTimeout, maxGrpcTimeout,
+        maxStreamDuration, connectUpgrade, null, null);
+  }
+
+  ClusterAction(String cluster, List<WeightedCluster> weighted, String clusterHeader,
+      int clusterNotFoundStatus, PathRewrite pathRewrite, String hostRewriteLiteral,
+      boolean autoHostRewrite, Duration timeout, RetryPolicy retryPolicy, boolean includeRequestAttemptCount,
+      boolean includeAttemptCountInResponse, Duration idleTimeout, Duration maxGrpcTimeout,
+      Duration maxStreamDuration, ConnectUpgrade connectUpgrade, Duration grpcTimeoutHeaderMax,
+      Duration grpcTimeoutHeaderOffset) {
+    this.grpcTimeoutHeaderMax = grpcTimeoutHeaderMax;
+    this.grpcTimeoutHeaderOffset = grpcTimeoutHeaderOffset;
     this.connectUpgrade = requireNonNull(connectUpgrade, "connectUpgrade");
     this.cluster = cluster;
     this.weighted = List.copyOf(weighted);
@@ -59,6 +74,28 @@ public final class ClusterAction {
   /** The route's {@code max_stream_duration} (replacing the connection manager's; zero = off), or null. */
   public Duration maxStreamDuration() {
     return maxStreamDuration;
+  }
+
+  /**
+   * The stream duration limit for this request, as {@code max_stream_duration} on the route says:
+   * with {@code grpc_timeout_header_max} set and a {@code grpc-timeout} request header, the header's
+   * value capped by the maximum (0 = no cap) less {@code grpc_timeout_header_offset} (never below
+   * zero); otherwise the route's {@code max_stream_duration}. Null when the route sets neither (the
+   * connection manager's limit stays). A zero result from the header means the limit is already
+   * reached (1 ms); a zero {@code max_stream_duration} turns the limit off.
+   */
+  public Duration maxStreamDurationFor(HttpHeaders headers) {
+    Duration grpc = grpcTimeoutHeaderMax == null ? null : GrpcTimeout.parse(headers.get("grpc-timeout"));
+    if (grpc == null) {
+      return maxStreamDuration;
+    }
+    if (!grpcTimeoutHeaderMax.isZero() && grpc.compareTo(grpcTimeoutHeaderMax) > 0) {
+      grpc = grpcTimeoutHeaderMax;
+    }
+    if (!grpc.isZero() && grpcTimeoutHeaderOffset != null) {
+      grpc = grpcTimeoutHeaderOffset.compareTo(grpc) < 0 ? grpc.minus(grpcTimeoutHeaderOffset) : Duration.ZERO;
+    }
+    return grpc.toMillis() <= 0 ? Duration.ofMillis(1) : grpc;
   }
 
   /**

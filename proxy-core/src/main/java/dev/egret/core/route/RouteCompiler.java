@@ -311,12 +311,23 @@ final class RouteCompiler {
         "idle_timeout", "max_grpc_timeout", "max_stream_duration", "upgrade_configs"));
     ConnectUpgrade connect = ConnectUpgrade.compile(a.getUpgradeConfigsList(), at.field("upgrade_configs"));
     Duration maxStream = null;
+    Duration grpcHeaderMax = null;
+    Duration grpcHeaderOffset = null;
     if (a.hasMaxStreamDuration()) {
       ConfigPath ma = at.field("max_stream_duration");
-      allowOnly(a.getMaxStreamDuration(), ma, Set.of("max_stream_duration"));
+      allowOnly(a.getMaxStreamDuration(), ma, Set.of("max_stream_duration", "grpc_timeout_header_max",
+          "grpc_timeout_header_offset"));
       if (a.getMaxStreamDuration().hasMaxStreamDuration()) {
         var d = a.getMaxStreamDuration().getMaxStreamDuration();
         maxStream = Duration.ofSeconds(d.getSeconds(), d.getNanos());
+      }
+      if (a.getMaxStreamDuration().hasGrpcTimeoutHeaderMax()) {
+        var d = a.getMaxStreamDuration().getGrpcTimeoutHeaderMax();
+        grpcHeaderMax = Duration.ofSeconds(d.getSeconds(), d.getNanos());
+      }
+      if (a.getMaxStreamDuration().hasGrpcTimeoutHeaderOffset()) {
+        var d = a.getMaxStreamDuration().getGrpcTimeoutHeaderOffset();
+        grpcHeaderOffset = Duration.ofSeconds(d.getSeconds(), d.getNanos());
       }
     }
     Duration maxGrpc = a.hasMaxGrpcTimeout()
@@ -373,7 +384,7 @@ final class RouteCompiler {
     boolean autoHost = a.hasAutoHostRewrite() && a.getAutoHostRewrite().getValue();
     return new ClusterAction(cluster, weighted, clusterHeader, notFound, rewrite, hostLiteral, autoHost, timeout,
         retry, defaults.includeRequestAttemptCount(), defaults.includeAttemptCountInResponse(), idle, maxGrpc,
-        maxStream, connect);
+        maxStream, connect, grpcHeaderMax, grpcHeaderOffset);
   }
 
   private List<WeightedCluster> weightedClusters(io.envoyproxy.envoy.config.route.v3.WeightedCluster w, ConfigPath at) {

@@ -136,8 +136,9 @@ public final class RouterImpl implements HttpRouter {
     if (action.idleTimeout() != null) {
       s.setStreamIdleTimeout(action.idleTimeout().toMillis());
     }
-    if (action.maxStreamDuration() != null) {
-      s.setMaxStreamDuration(action.maxStreamDuration().toMillis());
+    java.time.Duration maxStream = action.maxStreamDurationFor(h);
+    if (maxStream != null) {
+      s.setMaxStreamDuration(maxStream.toMillis());
     }
     long timeoutMillis = action.timeoutFor(h).toMillis();
     boolean withBody = s.requestBodyExpected();
