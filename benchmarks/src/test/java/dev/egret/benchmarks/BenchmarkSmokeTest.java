@@ -44,7 +44,11 @@ class BenchmarkSmokeTest {
       "RouteLookupBenchmark.exactDomain",
       "RouteLookupBenchmark.exactDomainFreshAuthority",
       "RouteLookupBenchmark.miss",
-      "RouteLookupBenchmark.wildcardDomain");
+      "RouteLookupBenchmark.wildcardDomain",
+      "RbacBenchmark.evaluate{celCondition=true}",
+      "RbacBenchmark.evaluate{celCondition=false}",
+      "RbacBenchmark.withView{celCondition=true}",
+      "RbacBenchmark.withView{celCondition=false}");
 
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
