@@ -288,6 +288,6 @@ final class HboneStream extends ChannelInboundHandlerAdapter implements BytePipe
   @Override
   public InetSocketAddress localAddress() {
     Channel parent = ch.parent();
-    return parent == null ? null : (InetSocketAddress) parent.localAddress();
+    return parent != null && parent.localAddress() instanceof InetSocketAddress a ? a : null;
   }
 }

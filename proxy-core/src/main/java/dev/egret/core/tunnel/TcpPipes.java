@@ -206,7 +206,7 @@ public final class TcpPipes {
 
     @Override
     public InetSocketAddress localAddress() {
-      return ch == null ? null : (InetSocketAddress) ch.localAddress();
+      return ch != null && ch.localAddress() instanceof InetSocketAddress a ? a : null; // null in process
     }
 
     @Override
