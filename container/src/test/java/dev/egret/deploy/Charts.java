@@ -15,6 +15,9 @@ final class Charts {
 
   static final Path CHART = Path.of("helm/egret").toAbsolutePath();
   static final Path GOLDEN = Path.of("k8s/egret.yaml").toAbsolutePath();
+  /** The rendering with {@code controller.enabled=true}. */
+  static final Path CONTROLLER_GOLDEN = Path.of("k8s/egret-controller.yaml").toAbsolutePath();
+  static final Map<String, Object> CONTROLLER_MODE = Map.of("controller.enabled", "true");
   static final String RELEASE = "egret";
   static final String NAMESPACE = "egret";
 

@@ -19,17 +19,21 @@ import org.junit.jupiter.api.Test;
  * container/k8s/egret.yaml is exactly its default rendering (regenerate it with
  * {@code mvn -pl container test -Dtest=HelmChartTest -Degret.updateGolden=true}).
  */
+@SuppressWarnings("unchecked")
 class HelmChartTest {
 
   private static String rendered;
+  private static String renderedControllerMode;
   private static List<Map<String, Object>> objects;
 
   @BeforeAll
   static void render() throws IOException {
     rendered = Charts.render(Map.of());
     objects = Charts.objects(rendered);
+    renderedControllerMode = Charts.render(Charts.CONTROLLER_MODE);
     if (Boolean.getBoolean("egret.updateGolden")) {
       Files.writeString(Charts.GOLDEN, rendered);
+      Files.writeString(Charts.CONTROLLER_GOLDEN, renderedControllerMode);
     }
   }
 
@@ -44,6 +48,26 @@ class HelmChartTest {
     assertThat(Files.readString(Charts.GOLDEN))
         .as("container/k8s/egret.yaml is stale: rerun with -Degret.updateGolden=true")
         .isEqualTo(rendered);
+    assertThat(Files.readString(Charts.CONTROLLER_GOLDEN))
+        .as("container/k8s/egret-controller.yaml is stale: rerun with -Degret.updateGolden=true")
+        .isEqualTo(renderedControllerMode);
+  }
+
+  @Test
+  void controllerModeRendersTheControllerAndLeavesTheWaypointToIt() {
+    List<Map<String, Object>> objs = Charts.objects(renderedControllerMode);
+    assertThat(objs.stream().map(o -> (String) o.get("kind")).collect(Collectors.toList()))
+        .containsExactlyInAnyOrder("GatewayClass", "Gateway", "ServiceAccount", "ClusterRole",
+            "ClusterRoleBinding", "Role", "RoleBinding", "Deployment");
+    Map<String, Object> deploy = only(objs, "Deployment");
+    assertThat((String) at(deploy, "metadata.name")).isEqualTo("egret-controller");
+    Map<String, Object> c = at(deploy, "spec.template.spec.containers.0");
+    assertThat((List<String>) at(c, "args"))
+        .containsExactly("controller", "--controller-name", "egret.dev/waypoint-controller");
+    assertThat((Boolean) at(c, "securityContext.readOnlyRootFilesystem")).isTrue();
+    List<Map<String, Object>> rules = at(only(objs, "ClusterRole"), "rules");
+    assertThat(rules).anySatisfy(r -> assertThat((List<String>) r.get("resources")).contains("gateways/status"));
+    assertThat(rules).anySatisfy(r -> assertThat((List<String>) r.get("resources")).contains("deployments"));
   }
 
   @Test
