@@ -55,8 +55,11 @@ public final class ControllerMain {
         WaypointController controller =
             new WaypointController(client, config, WaypointTemplate.fromClasspath(), Clock.systemUTC())) {
       CountDownLatch done = new CountDownLatch(1);
+      err.println("egret controller: Gateways of classes with controllerName " + config.controllerName()
+          + " at " + client.getMasterUrl() + " (waypoint image " + config.image() + ")");
       if (!elect) {
         controller.start();
+        err.println("egret controller: watching");
         done.await();
         return 0;
       }
