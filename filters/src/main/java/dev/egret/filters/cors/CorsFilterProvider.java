@@ -3,6 +3,7 @@ package dev.egret.filters.cors;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.egret.core.config.ConfigPath;
+import dev.egret.core.config.Protos;
 import dev.egret.core.config.Fields;
 import dev.egret.core.http.filter.FilterContext;
 import dev.egret.core.http.filter.HttpFilterFactory;
@@ -49,11 +50,8 @@ public final class CorsFilterProvider implements HttpFilterProvider {
 
   @Override
   public Object compilePerRoute(Any typedConfig, ConfigPath at, FilterContext context) {
-    CorsPolicy p;
-    try {
-      p = typedConfig.unpack(CorsPolicy.class);
-    } catch (InvalidProtocolBufferException e) {
-      at.error("cannot decode " + POLICY_TYPE_URL + ": " + e.getMessage());
+    CorsPolicy p = Protos.unpack(typedConfig, CorsPolicy.class, at);
+    if (p == null) {
       return null;
     }
     return compile(p, at);

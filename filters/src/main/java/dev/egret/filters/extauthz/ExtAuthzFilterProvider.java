@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.egret.core.config.Addresses;
 import dev.egret.core.config.ConfigPath;
+import dev.egret.core.config.Protos;
 import dev.egret.core.config.Fields;
 import dev.egret.core.http.filter.FilterContext;
 import dev.egret.core.http.filter.HttpFilterFactory;
@@ -77,11 +78,8 @@ public final class ExtAuthzFilterProvider implements HttpFilterProvider {
    */
   @Override
   public Object compilePerRoute(Any typedConfig, ConfigPath at, FilterContext context) {
-    ExtAuthzPerRoute per;
-    try {
-      per = typedConfig.unpack(ExtAuthzPerRoute.class);
-    } catch (InvalidProtocolBufferException e) {
-      at.error("cannot decode " + PER_ROUTE_TYPE_URL + ": " + e.getMessage());
+    ExtAuthzPerRoute per = Protos.unpack(typedConfig, ExtAuthzPerRoute.class, at);
+    if (per == null) {
       return null;
     }
     Fields.allowOnly(per, at, Set.of("disabled", "check_settings"));

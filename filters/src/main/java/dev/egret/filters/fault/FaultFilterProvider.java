@@ -1,8 +1,8 @@
 package dev.egret.filters.fault;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.egret.core.config.ConfigPath;
+import dev.egret.core.config.Protos;
 import dev.egret.core.config.Fields;
 import dev.egret.core.http.filter.FilterContext;
 import dev.egret.core.http.filter.HttpFilterFactory;
@@ -50,11 +50,8 @@ public final class FaultFilterProvider implements HttpFilterProvider {
 
   @Override
   public Object compilePerRoute(Any typedConfig, ConfigPath at, FilterContext context) {
-    HTTPFault p;
-    try {
-      p = typedConfig.unpack(HTTPFault.class);
-    } catch (InvalidProtocolBufferException e) {
-      at.error("cannot decode " + TYPE_URL + ": " + e.getMessage());
+    HTTPFault p = Protos.unpack(typedConfig, HTTPFault.class, at);
+    if (p == null) {
       return null;
     }
     return compile(p, at);

@@ -1,8 +1,8 @@
 package dev.egret.filters.headermutation;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.egret.core.config.ConfigPath;
+import dev.egret.core.config.Protos;
 import dev.egret.core.config.Fields;
 import dev.egret.core.http.filter.FilterContext;
 import dev.egret.core.http.filter.HttpFilterFactory;
@@ -41,11 +41,8 @@ public final class HeaderMutationFilterProvider implements HttpFilterProvider {
     if (typedConfig.getTypeUrl().equals(PER_ROUTE_TYPE_URL)) {
       mutations = (Mutations) compilePerRoute(typedConfig, at, context);
     } else {
-      HeaderMutation proto;
-      try {
-        proto = typedConfig.unpack(HeaderMutation.class);
-      } catch (InvalidProtocolBufferException e) {
-        at.error("cannot decode " + TYPE_URL + ": " + e.getMessage());
+      HeaderMutation proto = Protos.unpack(typedConfig, HeaderMutation.class, at);
+      if (proto == null) {
         return null;
       }
       Fields.allowOnly(proto, at, Set.of("mutations", "most_specific_header_mutations_wins"));
@@ -61,11 +58,8 @@ public final class HeaderMutationFilterProvider implements HttpFilterProvider {
 
   @Override
   public Object compilePerRoute(Any typedConfig, ConfigPath at, FilterContext context) {
-    HeaderMutationPerRoute proto;
-    try {
-      proto = typedConfig.unpack(HeaderMutationPerRoute.class);
-    } catch (InvalidProtocolBufferException e) {
-      at.error("cannot decode " + PER_ROUTE_TYPE_URL + ": " + e.getMessage());
+    HeaderMutationPerRoute proto = Protos.unpack(typedConfig, HeaderMutationPerRoute.class, at);
+    if (proto == null) {
       return null;
     }
     Fields.allowOnly(proto, at, Set.of("mutations"));

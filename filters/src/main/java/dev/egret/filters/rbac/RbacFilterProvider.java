@@ -1,8 +1,8 @@
 package dev.egret.filters.rbac;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.egret.core.config.ConfigPath;
+import dev.egret.core.config.Protos;
 import dev.egret.core.config.Fields;
 import dev.egret.core.http.filter.FilterContext;
 import dev.egret.core.route.PerFilterConfig;
@@ -42,11 +42,8 @@ public final class RbacFilterProvider implements HttpFilterProvider {
    */
   @Override
   public Object compilePerRoute(Any typedConfig, ConfigPath at, FilterContext context) {
-    RBACPerRoute per;
-    try {
-      per = typedConfig.unpack(RBACPerRoute.class);
-    } catch (InvalidProtocolBufferException e) {
-      at.error("cannot decode " + PER_ROUTE_TYPE_URL + ": " + e.getMessage());
+    RBACPerRoute per = Protos.unpack(typedConfig, RBACPerRoute.class, at);
+    if (per == null) {
       return null;
     }
     Fields.allowOnly(per, at, Set.of("rbac"));
@@ -58,11 +55,8 @@ public final class RbacFilterProvider implements HttpFilterProvider {
 
   @Override
   public HttpFilterFactory compile(Any typedConfig, ConfigPath at, FilterContext context) {
-    RBAC proto;
-    try {
-      proto = typedConfig.unpack(RBAC.class);
-    } catch (InvalidProtocolBufferException e) {
-      at.error("cannot decode " + TYPE_URL + ": " + e.getMessage());
+    RBAC proto = Protos.unpack(typedConfig, RBAC.class, at);
+    if (proto == null) {
       return null;
     }
     return compile(proto, at, context);

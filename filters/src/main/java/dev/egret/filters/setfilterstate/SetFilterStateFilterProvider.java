@@ -1,8 +1,8 @@
 package dev.egret.filters.setfilterstate;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.egret.core.config.ConfigPath;
+import dev.egret.core.config.Protos;
 import dev.egret.core.config.Fields;
 import dev.egret.core.filterstate.FilterStateRules;
 import dev.egret.core.http.filter.FilterContext;
@@ -31,11 +31,8 @@ public final class SetFilterStateFilterProvider implements HttpFilterProvider {
 
   @Override
   public HttpFilterFactory compile(Any typedConfig, ConfigPath at, FilterContext context) {
-    Config proto;
-    try {
-      proto = typedConfig.unpack(Config.class);
-    } catch (InvalidProtocolBufferException e) {
-      at.error("cannot decode " + TYPE_URL + ": " + e.getMessage());
+    Config proto = Protos.unpack(typedConfig, Config.class, at);
+    if (proto == null) {
       return null;
     }
     return compile(proto, at);

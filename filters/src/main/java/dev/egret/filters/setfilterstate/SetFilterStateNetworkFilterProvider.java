@@ -1,8 +1,8 @@
 package dev.egret.filters.setfilterstate;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.egret.core.config.ConfigPath;
+import dev.egret.core.config.Protos;
 import dev.egret.core.network.NetworkFilter;
 import dev.egret.core.network.NetworkFilterContext;
 import dev.egret.core.network.NetworkFilterFactory;
@@ -25,11 +25,8 @@ public final class SetFilterStateNetworkFilterProvider implements NetworkFilterP
 
   @Override
   public NetworkFilterFactory compile(Any typedConfig, ConfigPath at, NetworkFilterContext context) {
-    Config proto;
-    try {
-      proto = typedConfig.unpack(Config.class);
-    } catch (InvalidProtocolBufferException e) {
-      at.error("cannot decode " + NetworkSetFilterState.TYPE_URL + ": " + e.getMessage());
+    Config proto = Protos.unpack(typedConfig, Config.class, at);
+    if (proto == null) {
       return null;
     }
     NetworkSetFilterState state = NetworkSetFilterState.compile(proto, at);
