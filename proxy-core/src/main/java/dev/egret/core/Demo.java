@@ -1,6 +1,7 @@
 package dev.egret.core;
 
 import dev.egret.core.config.BootstrapLoader;
+import dev.egret.core.demo.DemoSection;
 import dev.egret.core.demo.DemoUpstream;
 import dev.egret.core.testing.TestPki;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
@@ -92,6 +93,9 @@ final class Demo {
         out.println("Done. Admin was on http://127.0.0.1:" + egret.adminAddress().getPort()
             + " (try /stats/prometheus while running Egret yourself).");
       }
+    }
+    for (DemoSection section : DemoSection.load()) { // e.g. the hbone module's HBONE caller
+      section.run(out, ca, dir);
     }
     return 0;
   }
