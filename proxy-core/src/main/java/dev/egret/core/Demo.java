@@ -55,6 +55,7 @@ final class Demo {
     Path caPem = ca.writePem(dir);
     TestPki.Issued httpbinCert = ca.issue("httpbin.org", List.of("httpbin.org"), List.of(), List.of());
     TestPki.Issued impostorCert = ca.issue("impostor.example", List.of("impostor.example"), List.of(), List.of());
+    int adminPort;
 
     try (DemoUpstream ollama = DemoUpstream.http1("ollama").withFixedBody("Ollama is running");
          DemoUpstream httpbin = DemoUpstream.tls("httpbin.org", serverContext(httpbinCert));
@@ -89,14 +90,15 @@ final class Demo {
         s.scenario("a route timeout of 0.5 s against a server that takes 2 s: 504 UT", "slow.example", "/sleep/2000");
         s.concurrent("a circuit breaker (max_requests: 1): of two requests at once, one is refused 503 UO",
             "guarded.example", "/sleep/300");
-        out.println();
-        out.println("Done. Admin was on http://127.0.0.1:" + egret.adminAddress().getPort()
-            + " (try /stats/prometheus while running Egret yourself).");
+        adminPort = egret.adminAddress().getPort();
       }
     }
     for (DemoSection section : DemoSection.load()) { // e.g. the hbone module's HBONE caller
       section.run(out, ca, dir);
     }
+    out.println();
+    out.println("Done. Admin was on http://127.0.0.1:" + adminPort
+        + " (try /stats/prometheus while running Egret yourself).");
     return 0;
   }
 
