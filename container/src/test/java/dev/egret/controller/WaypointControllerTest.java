@@ -110,11 +110,21 @@ class WaypointControllerTest {
     client.resource(gateway("waypoint", "egret-waypoint", Map.of())).create();
     await(() -> client.apps().deployments().inNamespace(NS).withName("waypoint").get());
 
-    client.resources(Gateway.class).inNamespace(NS).withName("waypoint").edit(g -> {
-      g.getSpec().setInfrastructure(new io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayInfrastructureBuilder()
-          .withLabels(Map.of("team", "payments")).withAnnotations(Map.of("example.com/owner", "sre")).build());
-      return g;
-    });
+    // the controller writes the Gateway's status meanwhile: like any client, retry an edit that raced it
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.resources(Gateway.class).inNamespace(NS).withName("waypoint").edit(g -> {
+          g.getSpec().setInfrastructure(new io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayInfrastructureBuilder()
+              .withLabels(Map.of("team", "payments")).withAnnotations(Map.of("example.com/owner", "sre")).build());
+          return g;
+        });
+        break;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
 
     Deployment d = await(() -> {
       Deployment x = client.apps().deployments().inNamespace(NS).withName("waypoint").get();
