@@ -92,6 +92,9 @@ final class XdsChannels {
       }
       intercepted = ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(md));
     }
+    if (s.callToken() != null) { // call credentials from a token file, re-read when it rotates
+      intercepted = ClientInterceptors.intercept(intercepted, new TokenFileCredentials(s.callToken()));
+    }
     return new Opened(ch, intercepted, extra);
   }
 }

@@ -30,11 +30,30 @@ import java.util.function.Predicate;
  * @param cds                          whether {@code cds_config} is set
  * @param initialFetchTimeoutMillis    the larger {@code initial_fetch_timeout} of LDS and CDS
  *                                     (default 15 s; 0 = wait forever)
+ * @param callToken                    {@code google_grpc.call_credentials} from a token file, or null
  */
 public record XdsSettings(boolean delta, boolean setNodeOnFirstMessageOnly, String envoyGrpcCluster,
     String googleGrpcTarget, List<Map.Entry<String, String>> initialMetadata, boolean lds, boolean cds,
-    long initialFetchTimeoutMillis) {
+    long initialFetchTimeoutMillis, CallToken callToken) {
   static final long DEFAULT_INITIAL_FETCH_TIMEOUT_MS = 15_000;
+  static final String FILE_BASED_METADATA = "envoy.grpc_credentials.file_based_metadata";
+
+  /**
+   * Envoy's {@code file_based_metadata} call credentials: every call to the control plane carries
+   * {@code header: prefix + <file contents>}, the file read again when it changes (a Kubernetes
+   * projected service-account token rotates in place).
+   *
+   * @param file   the token file ({@code secret_data.filename})
+   * @param header the header ({@code header_key}, default {@code authorization})
+   * @param prefix what goes before the token ({@code header_prefix}, e.g. {@code "Bearer "})
+   */
+  public record CallToken(String file, String header, String prefix) {
+    public CallToken {
+      requireNonNull(file, "file");
+      requireNonNull(header, "header");
+      requireNonNull(prefix, "prefix");
+    }
+  }
 
   public XdsSettings {
     initialMetadata = List.copyOf(initialMetadata);
@@ -90,6 +109,7 @@ public record XdsSettings(boolean delta, boolean setNodeOnFirstMessageOnly, Stri
     }
     String cluster = null;
     String target = null;
+    CallToken callToken = null;
     List<Map.Entry<String, String>> metadata = new ArrayList<>();
     if (ads.getGrpcServicesCount() != 1) {
       a.field("grpc_services").error("exactly one grpc_service is required, found " + ads.getGrpcServicesCount());
@@ -106,7 +126,8 @@ public record XdsSettings(boolean delta, boolean setNodeOnFirstMessageOnly, Stri
         }
       } else if (gs.hasGoogleGrpc()) {
         ConfigPath e = g.field("google_grpc");
-        Fields.allowOnly(gs.getGoogleGrpc(), e, Set.of("target_uri", "stat_prefix"));
+        Fields.allowOnly(gs.getGoogleGrpc(), e, Set.of("target_uri", "stat_prefix", "call_credentials"));
+        callToken = callToken(gs.getGoogleGrpc(), e);
         target = gs.getGoogleGrpc().getTargetUri();
         if (target.isEmpty()) {
           e.field("target_uri").error("target_uri is required");
@@ -128,7 +149,7 @@ public record XdsSettings(boolean delta, boolean setNodeOnFirstMessageOnly, Stri
       return null;
     }
     return new XdsSettings(delta, ads.getSetNodeOnFirstMessageOnly(), cluster, target, metadata,
-        d.hasLdsConfig(), d.hasCdsConfig(), fetch < 0 ? DEFAULT_INITIAL_FETCH_TIMEOUT_MS : fetch);
+        d.hasLdsConfig(), d.hasCdsConfig(), fetch < 0 ? DEFAULT_INITIAL_FETCH_TIMEOUT_MS : fetch, callToken);
   }
 
   /**
@@ -183,5 +204,49 @@ public record XdsSettings(boolean delta, boolean setNodeOnFirstMessageOnly, Stri
     }
     return s.hasInitialFetchTimeout() ? Addresses.millis(s.getInitialFetchTimeout())
         : DEFAULT_INITIAL_FETCH_TIMEOUT_MS;
+  }
+
+  /**
+   * {@code google_grpc.call_credentials}: one {@code from_plugin} entry naming
+   * {@value #FILE_BASED_METADATA} with a {@code FileBasedMetadataConfig} whose {@code secret_data} is a
+   * file. Null when none, or after recording why not.
+   */
+  private static CallToken callToken(GrpcService.GoogleGrpc g, ConfigPath at) {
+    if (g.getCallCredentialsCount() == 0) {
+      return null;
+    }
+    ConfigPath c = at.field("call_credentials");
+    if (g.getCallCredentialsCount() > 1) {
+      c.error("Egret supports one call credential (file_based_metadata), found " + g.getCallCredentialsCount());
+      return null;
+    }
+    var cred = g.getCallCredentials(0);
+    ConfigPath c0 = c.index(0);
+    Fields.allowOnly(cred, c0, Set.of("from_plugin"));
+    if (!cred.hasFromPlugin()) {
+      return null;
+    }
+    var plugin = cred.getFromPlugin();
+    ConfigPath p = c0.field("from_plugin");
+    Fields.allowOnly(plugin, p, Set.of("name", "typed_config"));
+    if (!plugin.getName().equals(FILE_BASED_METADATA)) {
+      p.field("name").error("call credentials plugin '" + plugin.getName() + "' is not supported (only "
+          + FILE_BASED_METADATA + ", a token file)");
+      return null;
+    }
+    var cfg = Protos.unpack(plugin.getTypedConfig(),
+        io.envoyproxy.envoy.config.grpc_credential.v3.FileBasedMetadataConfig.class, p.field("typed_config"));
+    if (cfg == null) {
+      return null;
+    }
+    ConfigPath t = p.field("typed_config");
+    Fields.allowOnly(cfg, t, Set.of("secret_data", "header_key", "header_prefix"));
+    Fields.allowOnly(cfg.getSecretData(), t.field("secret_data"), Set.of("filename"));
+    if (cfg.getSecretData().getFilename().isEmpty()) {
+      t.field("secret_data").field("filename").error("a token file (secret_data.filename) is required");
+      return null;
+    }
+    String header = cfg.getHeaderKey().isEmpty() ? "authorization" : cfg.getHeaderKey().toLowerCase(java.util.Locale.ROOT);
+    return new CallToken(cfg.getSecretData().getFilename(), header, cfg.getHeaderPrefix());
   }
 }
