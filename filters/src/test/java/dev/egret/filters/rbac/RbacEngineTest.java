@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Policy order, actions and every permission kind, evaluated without sockets. */

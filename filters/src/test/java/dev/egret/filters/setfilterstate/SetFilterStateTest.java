@@ -10,7 +10,6 @@ import dev.egret.core.http.ConnectionInfo;
 import dev.egret.core.stream.DynamicMetadata;
 import dev.egret.core.stream.FilterState;
 import dev.egret.core.stream.StreamInfo;
-import io.envoyproxy.envoy.extensions.filters.common.set_filter_state.v3.FilterStateValue;
 import io.envoyproxy.envoy.extensions.filters.http.set_filter_state.v3.Config;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;

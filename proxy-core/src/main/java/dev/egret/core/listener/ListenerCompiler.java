@@ -1,9 +1,8 @@
 package dev.egret.core.listener;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.egret.core.config.Addresses;
 import dev.egret.core.config.ConfigPath;
+import dev.egret.core.config.Protos;
 import dev.egret.core.config.Fields;
 import dev.egret.core.http.HcmConfig;
 import dev.egret.core.stats.Stats;
@@ -181,13 +180,13 @@ public final class ListenerCompiler {
           continue;
         }
         if (type.equals(HCM_TYPE)) {
-          HttpConnectionManager proto = unpack(f.getTypedConfig(), HttpConnectionManager.class, fa.field("typed_config"));
+          HttpConnectionManager proto = Protos.unpack(f.getTypedConfig(), HttpConnectionManager.class, fa.field("typed_config"));
           if (proto != null) {
             hcm = hcms.compile(proto, fa.field("typed_config"));
             terminal = hcm == null ? null : new HcmTerminal(hcm);
           }
         } else {
-          TcpProxy proto = unpack(f.getTypedConfig(), TcpProxy.class, fa.field("typed_config"));
+          TcpProxy proto = Protos.unpack(f.getTypedConfig(), TcpProxy.class, fa.field("typed_config"));
           if (proto != null) {
             terminal = network.tcpProxies().compile(proto, fa.field("typed_config"));
           }
@@ -283,7 +282,7 @@ public final class ListenerCompiler {
           + ") is not supported on listeners");
       return null;
     }
-    DownstreamTlsContext ctx = unpack(ts.getTypedConfig(), DownstreamTlsContext.class, at.field("typed_config"));
+    DownstreamTlsContext ctx = Protos.unpack(ts.getTypedConfig(), DownstreamTlsContext.class, at.field("typed_config"));
     if (ctx == null) {
       return null;
     }
@@ -291,12 +290,4 @@ public final class ListenerCompiler {
     return tls == null ? null : tls::newHandler;
   }
 
-  static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type, ConfigPath at) {
-    try {
-      return any.unpack(type);
-    } catch (InvalidProtocolBufferException e) {
-      at.error("cannot decode " + any.getTypeUrl() + ": " + e.getMessage());
-      return null;
-    }
-  }
 }

@@ -1,10 +1,9 @@
 package dev.egret.core.listener;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import dev.egret.core.config.Addresses;
 import dev.egret.core.config.ConfigPath;
+import dev.egret.core.config.Protos;
 import dev.egret.core.config.Fields;
 import dev.egret.core.stats.Stats;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -150,12 +149,6 @@ public final class ListenerFilterCompiler {
     if (!f.hasTypedConfig()) {
       return null; // named by its well-known name only: default configuration
     }
-    Any any = f.getTypedConfig();
-    try {
-      return any.unpack(type);
-    } catch (InvalidProtocolBufferException e) {
-      at.error("cannot decode " + any.getTypeUrl() + ": " + e.getMessage());
-      return null;
-    }
+    return Protos.unpack(f.getTypedConfig(), type, at);
   }
 }

@@ -1,6 +1,5 @@
 package dev.egret.core.router;
 
-import static java.util.Objects.requireNonNull;
 
 import dev.egret.core.config.ConfigPath;
 import dev.egret.core.internal.InternalListeners;
@@ -200,6 +199,14 @@ public final class ClusterRuntime {
   /** The load balancer's pick, or null when the cluster has no host. */
   public Host chooseHost() {
     return cluster.chooseHost();
+  }
+
+  /**
+   * Whether picks need the request or connection ({@link #chooseHost(dev.egret.core.upstream.LbContext)}):
+   * only an ORIGINAL_DST cluster's do, so callers build that context for it alone.
+   */
+  public boolean picksByDestination() {
+    return cluster.config().originalDst() != null;
   }
 
   /** The pick for one request or connection (an ORIGINAL_DST cluster needs its destination). */

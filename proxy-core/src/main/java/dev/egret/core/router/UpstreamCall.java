@@ -168,7 +168,9 @@ final class UpstreamCall implements RequestHandler {
 
   /** The load balancer's pick, re-picked when the previous-hosts predicate rejects it. */
   private Host pickHost() {
-    LbContext ctx = new LbContext(info.downstreamLocalAddress(), head.headers(), info.dynamicMetadata());
+    // only an ORIGINAL_DST cluster looks at the request: no context is made for the others
+    LbContext ctx = cluster.picksByDestination()
+        ? new LbContext(info.downstreamLocalAddress(), head.headers(), info.dynamicMetadata()) : LbContext.NONE;
     Host h = cluster.chooseHost(ctx);
     if (h != null && retry != null && retry.avoidPreviousHosts() && !triedHosts.isEmpty()) {
       for (int i = 0; i < retry.hostSelectionMaxAttempts() && triedHosts.contains(h); i++) {

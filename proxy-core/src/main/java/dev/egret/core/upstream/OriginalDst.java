@@ -7,8 +7,7 @@ import com.google.protobuf.Value;
 import dev.egret.core.config.ConfigPath;
 import dev.egret.core.config.Fields;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.netty.util.NetUtil;
-import java.net.InetAddress;
+import dev.egret.core.listener.IpPort;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,12 +91,12 @@ public record OriginalDst(boolean useHttpHeader, String httpHeaderName, int port
   public InetSocketAddress destination(LbContext ctx) {
     InetSocketAddress a = null;
     if (metadataNamespace != null && ctx.metadata() != null) {
-      a = parse(lookup(ctx.metadata().get(metadataNamespace)));
+      a = IpPort.parse(lookup(ctx.metadata().get(metadataNamespace)));
     }
     if (a == null && useHttpHeader && ctx.requestHeaders() != null) {
       String v = ctx.requestHeaders().get(httpHeaderName);
       if (v != null) {
-        return override(parse(v)); // a header that is set but unusable does not fall back (Envoy)
+        return override(IpPort.parse(v)); // a header that is set but unusable does not fall back (Envoy)
       }
     }
     if (a == null) {
@@ -129,28 +128,4 @@ public record OriginalDst(boolean useHttpHeader, String httpHeaderName, int port
     return v != null && v.hasStringValue() ? v.getStringValue() : null;
   }
 
-  /** {@code ip:port} or {@code [ip6]:port}; null when it is not one. */
-  static InetSocketAddress parse(String hostPort) {
-    if (hostPort == null) {
-      return null;
-    }
-    int colon = hostPort.lastIndexOf(':');
-    if (colon <= 0) {
-      return null;
-    }
-    String host = hostPort.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    InetAddress ip = NetUtil.createInetAddressFromIpAddressString(host);
-    if (ip == null) {
-      return null;
-    }
-    try {
-      int port = Integer.parseInt(hostPort.substring(colon + 1));
-      return port < 0 || port > 65535 ? null : new InetSocketAddress(ip, port);
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
 }

@@ -10,7 +10,6 @@ import dev.egret.core.route.RouteTable;
 import dev.egret.core.router.RouterImpl;
 import dev.egret.core.stats.Stats;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
